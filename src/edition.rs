@@ -1,0 +1,271 @@
+//! Edition data: the labels, vocabularies, catalogue and thresholds of one province's form,
+//! loaded from a TOML file under templates/ (the 2022 edition is embedded in the binary).
+//! Owns lookups on that data; it never reads workbooks or judges values.
+
+use crate::text::{norm_label, norm_name};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The 2022 edition, embedded so the binary works with no files beside it.
+pub const BUILTIN_2022: &str = include_str!("../templates/2022.toml");
+
+/// One edition of the form.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Edition {
+    /// Identity and money precision.
+    pub edition: Meta,
+    /// Section labels.
+    pub labels: Labels,
+    /// Budget figures, by field key (total, fiscal, other, basic, project).
+    pub budget: IndexMap<String, LabeledField>,
+    /// Indicator table columns, by field key (level1 … description).
+    pub columns: IndexMap<String, LabeledField>,
+    /// 指标值类型 kinds and how they are typed.
+    pub kinds: Vec<KindSpec>,
+    /// 一级 names with their 二级 names.
+    pub levels: Vec<Level>,
+    /// The common 投入管理 indicators.
+    #[serde(default)]
+    pub catalogue: Vec<CatalogueEntry>,
+    /// Thresholds used by the rules.
+    pub thresholds: Thresholds,
+    /// Per-rule severity overrides ("error" | "warning" | "info" | "off").
+    #[serde(default)]
+    pub rules: IndexMap<String, String>,
+}
+
+/// Edition identity.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Meta {
+    /// Short id shown in reports ("2022").
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// Maximum decimals for money in 万元.
+    pub money_decimals: u32,
+}
+
+/// Section labels, each a list of accepted texts (the first is canonical).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Labels {
+    pub title: Vec<String>,
+    pub department: Vec<String>,
+    pub annual_goal: Vec<String>,
+    pub tasks: Vec<String>,
+    pub task_name: Vec<String>,
+    pub task_content: Vec<String>,
+    pub budget: Vec<String>,
+    #[serde(default)]
+    pub table_end: Vec<String>,
+}
+
+/// A field found by its label.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LabeledField {
+    /// Canonical name used in messages.
+    pub title: String,
+    /// Accepted label texts.
+    pub labels: Vec<String>,
+    /// A starred (required) field.
+    #[serde(default)]
+    pub required: bool,
+    /// Where "-" is accepted as "not applicable".
+    #[serde(default)]
+    pub dash_allowed: Option<DashAllowed>,
+}
+
+/// Where the placeholder "-" is accepted in a column.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DashAllowed {
+    /// "all": on every row.
+    All(String),
+    /// Only on rows under these 一级 names.
+    Under(Vec<String>),
+}
+
+/// One 指标值类型.
+#[derive(Debug, Clone, Deserialize)]
+pub struct KindSpec {
+    /// The normalised kind: 定性, ≥, ≤, =, >, <.
+    pub kind: String,
+    /// The ways it is typed.
+    pub typed: Vec<String>,
+}
+
+/// One 一级 with its 二级.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Level {
+    pub name: String,
+    pub children: Vec<String>,
+}
+
+/// A common indicator every department declares.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CatalogueEntry {
+    pub level2: String,
+    pub level3: String,
+    pub kind: String,
+    pub value: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub formula: String,
+}
+
+/// Thresholds used by the rules.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Thresholds {
+    /// Budget sums must agree to within this many 万元.
+    pub budget_tolerance: rust_decimal::Decimal,
+}
+
+/// Why an edition file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum EditionError {
+    #[error("无法读取版本文件 {path}：{source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("版本文件 {path} 格式有误：{message}")]
+    Parse { path: String, message: String },
+}
+
+impl Edition {
+    /// The embedded 2022 edition.
+    pub fn builtin() -> Edition {
+        // The embedded file is checked by the `builtin_edition_parses` test.
+        Edition::parse(BUILTIN_2022, "templates/2022.toml").expect("embedded edition is valid")
+    }
+
+    /// Loads an edition file.
+    pub fn load(path: &Path) -> Result<Edition, EditionError> {
+        let text = std::fs::read_to_string(path).map_err(|source| EditionError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Edition::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses edition TOML text.
+    pub fn parse(text: &str, path: &str) -> Result<Edition, EditionError> {
+        let ed: Edition = toml::from_str(text).map_err(|e| EditionError::Parse {
+            path: path.to_string(),
+            message: e.message().to_string(),
+        })?;
+        for key in ["total", "fiscal", "other"] {
+            if !ed.budget.contains_key(key) {
+                return Err(EditionError::Parse {
+                    path: path.to_string(),
+                    message: format!("缺少 [budget.{key}]"),
+                });
+            }
+        }
+        for key in [
+            "level1",
+            "level2",
+            "level3",
+            "kind",
+            "value",
+            "unit",
+            "criteria",
+            "description",
+        ] {
+            if !ed.columns.contains_key(key) {
+                return Err(EditionError::Parse {
+                    path: path.to_string(),
+                    message: format!("缺少 [columns.{key}]"),
+                });
+            }
+        }
+        Ok(ed)
+    }
+
+    /// The normalised kind for what was typed in a 指标值类型 cell, if recognised.
+    pub fn kind_of(&self, typed: &str) -> Option<&str> {
+        let key = norm_label(typed);
+        self.kinds
+            .iter()
+            .find(|k| k.typed.iter().any(|t| norm_label(t) == key))
+            .map(|k| k.kind.as_str())
+    }
+
+    /// All accepted 指标值类型 spellings, canonical first, for hints.
+    pub fn kind_names(&self) -> Vec<&str> {
+        self.kinds.iter().map(|k| k.kind.as_str()).collect()
+    }
+
+    /// Whether "-" is accepted in `column` on a row under `level1`.
+    pub fn dash_allowed(&self, column: &str, level1: &str) -> bool {
+        match self.columns.get(column).and_then(|c| c.dash_allowed.as_ref()) {
+            Some(DashAllowed::All(_)) => true,
+            Some(DashAllowed::Under(names)) => {
+                let l1 = norm_name(level1);
+                names.iter().any(|n| norm_name(n) == l1)
+            }
+            None => false,
+        }
+    }
+
+    /// The canonical title of a column or budget field.
+    pub fn title<'a>(&'a self, key: &'a str) -> &'a str {
+        self.columns
+            .get(key)
+            .or_else(|| self.budget.get(key))
+            .map(|f| f.title.as_str())
+            .unwrap_or(key)
+    }
+}
+
+/// Whether `text` is one of `labels`, after normalising both.
+pub fn label_is(text: &str, labels: &[String]) -> bool {
+    let t = norm_label(text);
+    !t.is_empty() && labels.iter().any(|l| norm_label(l) == t)
+}
+
+/// Whether `text` ends with one of `labels` (after an enumerator such as "1、资金来源：(1)"),
+/// after normalising both; a trailing colon is ignored.
+pub fn label_ends_with(text: &str, labels: &[String]) -> bool {
+    let t = norm_label(text);
+    let t = t.trim_end_matches(':');
+    !t.is_empty()
+        && labels.iter().any(|l| {
+            let l = norm_label(l);
+            t == l || t.ends_with(&l)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_edition_parses() {
+        let ed = Edition::builtin();
+        assert_eq!(ed.edition.id, "2022");
+        assert_eq!(ed.catalogue.len(), 19);
+        assert_eq!(ed.kind_of("＞＝"), Some("≥"));
+        assert_eq!(ed.kind_of("大于等于"), Some("≥"));
+        assert_eq!(ed.kind_of(" ≧ "), Some("≥"));
+        assert_eq!(ed.kind_of("<="), Some("≤"));
+        assert_eq!(ed.kind_of("定性"), Some("定性"));
+        assert_eq!(ed.kind_of("约"), None);
+        assert!(ed.dash_allowed("unit", "产出指标"));
+        assert!(ed.dash_allowed("criteria", "投入管理指标"));
+        assert!(!ed.dash_allowed("criteria", "产出指标"));
+        assert!(!ed.dash_allowed("description", "投入管理指标"));
+    }
+
+    #[test]
+    fn label_matching() {
+        let l = vec!["部门（单位）名称".to_string()];
+        assert!(label_is("*部门(单位)名称", &l));
+        assert!(label_is("部门（单位）\n名称", &l));
+        assert!(!label_is("部门", &l));
+        let f = vec!["财政性资金".to_string()];
+        assert!(label_ends_with("1、资金来源：(1) 财政性资金", &f));
+        assert!(label_ends_with("财政性资金：", &f));
+    }
+}

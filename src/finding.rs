@@ -1,0 +1,132 @@
+//! Findings: what a rule reports, and the one formatter that renders them for the terminal, the
+//! report sheet and tests. Owns wording of severities and the sort order; not the rules.
+
+use crate::form::CellRef;
+use serde::Serialize;
+
+/// How serious a finding is. Ordered from most to least serious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    /// The Chinese word staff see: 错误 / 警告 / 提示.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+            Severity::Info => "提示",
+        }
+    }
+
+    /// The JSON word: error / warning / info.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    /// Reads "error" | "warning" | "info" (or the Chinese words); `None` for anything else.
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.trim() {
+            "error" | "错误" => Some(Severity::Error),
+            "warning" | "警告" => Some(Severity::Warning),
+            "info" | "提示" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+/// One problem, pointing at the input cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable rule code (E302 …).
+    pub code: &'static str,
+    pub severity: Severity,
+    /// The input sheet the cell is on.
+    pub sheet: String,
+    /// The input cell; `None` only when no cell applies.
+    pub cell: Option<CellRef>,
+    /// The field's name as the form shows it.
+    pub field: String,
+    /// The value as typed (empty when blank).
+    pub original: String,
+    /// One Chinese line that makes sense alone.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+impl Finding {
+    /// `sheet!A1`, or just the sheet when no cell applies.
+    pub fn location(&self) -> String {
+        match self.cell {
+            Some(c) if !self.sheet.is_empty() => format!("{}!{}", self.sheet, c),
+            Some(c) => c.to_string(),
+            None => self.sheet.clone(),
+        }
+    }
+
+    /// The terminal line: `申报表!E23: 错误[E401] … —— 建议：…`.
+    pub fn line(&self) -> String {
+        let loc = self.location();
+        let loc = if loc.is_empty() { String::new() } else { format!("{loc}: ") };
+        format!(
+            "{loc}{}[{}] {}（建议：{}）",
+            self.severity.zh(),
+            self.code,
+            self.message,
+            self.hint
+        )
+    }
+}
+
+/// Counts by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Summary {
+        let mut s = Summary::default();
+        for f in findings {
+            match f.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+
+    /// "共 3 条：错误 1 条，警告 2 条，提示 0 条".
+    pub fn line(&self) -> String {
+        format!(
+            "共 {} 条：错误 {} 条，警告 {} 条，提示 {} 条",
+            self.errors + self.warnings + self.infos,
+            self.errors,
+            self.warnings,
+            self.infos
+        )
+    }
+}
+
+/// Sorts findings the way staff read a sheet: top to bottom, left to right, then by code.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.cell.map(|c| (c.row, c.col)), a.code, &a.message).cmp(&(
+            b.cell.map(|c| (c.row, c.col)),
+            b.code,
+            &b.message,
+        ))
+    });
+}

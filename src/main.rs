@@ -1,0 +1,205 @@
+//! The `jixiao` command line: `check`, `convert` and `rules`. Owns arguments, terminal output
+//! and exit codes (0 no errors, 1 errors found, 2 a file could not be read or bad usage).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jixiao::edition::Edition;
+use jixiao::{Outcome, Status, check_bytes, json, output, report, rules};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "jixiao",
+    version,
+    about = "检查《省级部门（单位）整体绩效目标申报表》，生成标准化工作簿和校验报告"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 只检查，在终端列出问题
+    Check {
+        /// 申报表文件（xlsx、xls、ods），可多个
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// 检查并生成标准化工作簿（含“校验报告”工作表）
+    Convert {
+        /// 申报表文件（xlsx、xls、ods），可多个
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// 输出目录（不存在时自动创建）
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// 列出全部校验规则
+    Rules {
+        /// 输出格式
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+        /// 版本文件（TOML），默认使用内置的 2022 版
+        #[arg(long, value_name = "FILE")]
+        edition: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// 版本文件（TOML），默认使用内置的 2022 版
+    #[arg(long, value_name = "FILE")]
+    edition: Option<PathBuf>,
+    /// 输出格式：text 为逐行问题，json 为每个文件一行的 JSON Lines
+    #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+    format: OutFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Markdown,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Check { files, common } => run(&files, None, &common),
+        Command::Convert {
+            files,
+            output,
+            common,
+        } => run(&files, Some(&output), &common),
+        Command::Rules { format, edition } => {
+            let ed = match load_edition(edition.as_deref()) {
+                Ok(ed) => ed,
+                Err(code) => return code,
+            };
+            print_rules(format, &ed);
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn load_edition(path: Option<&Path>) -> Result<Edition, ExitCode> {
+    match path {
+        None => Ok(Edition::builtin()),
+        Some(p) => Edition::load(p).map_err(|e| {
+            eprintln!("错误：{e}");
+            ExitCode::from(2)
+        }),
+    }
+}
+
+fn print_rules(format: RulesFormat, ed: &Edition) {
+    match format {
+        RulesFormat::Markdown => print!("{}", rules::markdown(ed)),
+        RulesFormat::Text => {
+            for r in rules::RULES {
+                let sev = rules::effective_severity(r, ed).map(|s| s.zh()).unwrap_or("关闭");
+                println!("{}  {}  {}\n      建议：{}", r.code, sev, r.title, r.hint);
+            }
+        }
+    }
+}
+
+fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
+    let ed = match load_edition(common.edition.as_deref()) {
+        Ok(ed) => ed,
+        Err(code) => return code,
+    };
+    let mut worst = 0u8;
+    let stdout = std::io::stdout();
+    for path in files {
+        let name = path.display().to_string();
+        let outcome = match read_input(path) {
+            Ok(bytes) => check_bytes(&name, &bytes, &ed),
+            Err(reason) => Outcome {
+                file: name.clone(),
+                edition: ed.edition.id.clone(),
+                status: Status::Unreadable,
+                form: None,
+                findings: vec![rules::unreadable(&reason)],
+            },
+        };
+        let mut code = match outcome.status {
+            Status::Unreadable => 2,
+            Status::Errors => 1,
+            Status::Ok | Status::Warnings => 0,
+        };
+        let mut written = Vec::new();
+        if let (Some(dir), Some(form)) = (out_dir, outcome.form.as_ref()) {
+            let target = output::output_path(path, dir, "_标准");
+            let result = report::standard_workbook(&outcome, form, &ed)
+                .map_err(|e| output::OutputError::Xlsx(e.to_string()))
+                .and_then(|bytes| output::write_atomic(&target, &bytes, files));
+            match result {
+                Ok(()) => written.push(target),
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    code = 2;
+                }
+            }
+        }
+        worst = worst.max(code);
+        let mut out = stdout.lock();
+        let _ = match common.format {
+            OutFormat::Json => writeln!(out, "{}", json::line(&outcome)),
+            OutFormat::Text => write_text(&mut out, &outcome, &written),
+        };
+    }
+    ExitCode::from(worst)
+}
+
+/// Reads an input file, with a Chinese reason when it cannot be read.
+fn read_input(path: &Path) -> Result<Vec<u8>, String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => return Err("这是一个文件夹，不是工作簿文件".to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err("文件不存在".to_string());
+        }
+        _ => {}
+    }
+    std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "没有读取该文件的权限".to_string(),
+        _ => format!("读取文件出错（{e}）"),
+    })
+}
+
+fn write_text(out: &mut impl Write, o: &Outcome, written: &[PathBuf]) -> std::io::Result<()> {
+    match &o.form {
+        Some(f) => writeln!(
+            out,
+            "{}：工作表“{}”，{} 版",
+            o.file, f.sheet, o.edition
+        )?,
+        None => writeln!(out, "{}：", o.file)?,
+    }
+    for f in &o.findings {
+        writeln!(out, "{}", f.line())?;
+    }
+    writeln!(out, "{}", o.summary().line())?;
+    for w in written {
+        writeln!(out, "已生成 {}", w.display())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! Header rules: department name, year and annual goal.
+
+use super::{Ctx, Rule, Sink};
+use crate::finding::Severity;
+use crate::form::Field;
+
+pub static E101: Rule = Rule {
+    code: "E101",
+    severity: Severity::Error,
+    title: "部门（单位）名称未填写",
+    hint: "在“部门（单位）名称”右侧填写部门全称",
+    check: Some(department),
+};
+
+pub static E102: Rule = Rule {
+    code: "E102",
+    severity: Severity::Error,
+    title: "年度缺失或无法识别",
+    hint: "在表头写明年度，如“（2022 年度）”",
+    check: Some(year),
+};
+
+pub static E103: Rule = Rule {
+    code: "E103",
+    severity: Severity::Error,
+    title: "年度履职目标未填写",
+    hint: "在“年度履职目标”右侧概述本年度的履职目标",
+    check: Some(goal),
+};
+
+fn required_text(s: &mut Sink, code: &'static str, label: &str, f: &Field<String>) {
+    if f.cell.is_none() {
+        s.report(code, None, label, "", format!("未找到“{label}”一栏"));
+    } else if f.is_blank() {
+        s.report(code, f.cell, label, "", format!("“{label}”未填写"));
+    }
+}
+
+fn department(c: &Ctx, s: &mut Sink) {
+    let label = c.ed.labels.department.first().map(String::as_str).unwrap_or("部门（单位）名称");
+    required_text(s, "E101", label, &c.form.department);
+}
+
+fn goal(c: &Ctx, s: &mut Sink) {
+    let label = c.ed.labels.annual_goal.first().map(String::as_str).unwrap_or("年度履职目标");
+    required_text(s, "E103", label, &c.form.annual_goal);
+}
+
+fn year(c: &Ctx, s: &mut Sink) {
+    let y = &c.form.year;
+    if y.value.is_none() {
+        s.report("E102", y.cell, "年度", &y.raw, "表头中未找到年度（如“2022 年度”）".to_string());
+    }
+}

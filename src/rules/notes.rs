@@ -1,0 +1,24 @@
+//! Automatic normalisations made while reading, reported as 提示 so nothing changes silently.
+
+use super::{Ctx, Rule, Sink};
+use crate::finding::Severity;
+
+pub static E901: Rule = Rule {
+    code: "E901",
+    severity: Severity::Info,
+    title: "已自动规范读取",
+    hint: "无需修改；如读取有误，请按标准写法改正原表",
+    check: Some(normalizations),
+};
+
+fn normalizations(c: &Ctx, s: &mut Sink) {
+    for n in &c.form.normalizations {
+        s.report(
+            "E901",
+            Some(n.cell),
+            &n.field,
+            &n.before,
+            format!("“{}”按“{}”读取（{}）", n.before, n.after, n.what),
+        );
+    }
+}

@@ -1,0 +1,206 @@
+//! Text normalisation and exact number parsing. Owns how a label is compared and how a typed
+//! number becomes a `Decimal`; it never decides whether a value is acceptable (rules do that).
+
+use rust_decimal::Decimal;
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalises a label for comparison: NFKC (full-width → half-width, so `（）`≡`()` and
+/// `：`≡`:`), every whitespace character removed (including U+3000, NBSP and line breaks) and a
+/// leading `*` (the "required" star) dropped. Used for comparison only, never written back.
+pub fn norm_label(s: &str) -> String {
+    let folded: String = s.nfkc().filter(|c| !is_space(*c)).collect();
+    folded.trim_start_matches('*').to_string()
+}
+
+/// Normalises an indicator or vocabulary name: like [`norm_label`], and quotation marks of every
+/// kind are ignored (`“三公经费”控制率` ≡ `"三公经费"控制率` ≡ `三公经费控制率`).
+pub fn norm_name(s: &str) -> String {
+    norm_label(s)
+        .chars()
+        .filter(|c| !matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’' | '「' | '」'))
+        .collect()
+}
+
+/// Whitespace as users type it: ASCII, NBSP, ideographic space (U+3000), line breaks, and the
+/// zero-width characters that Word/WPS paste along.
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}')
+}
+
+/// Trims whitespace (as [`is_space`]) at both ends, keeping the inside as typed.
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(is_space)
+}
+
+/// A number read from a cell's text, with what was stripped around it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextNumber {
+    /// The number as written (for "90%" this is 90, the percent is in `percent`).
+    pub value: Decimal,
+    /// A trailing `%` (or `％`) was present.
+    pub percent: bool,
+    /// A comparator written before the number ("≥90"), as typed after NFKC.
+    pub comparator: Option<String>,
+    /// A unit written after the number ("28.8万元" → "万元"), without `%`.
+    pub unit: Option<String>,
+    /// The text had to be changed to read it (full-width digits, separators, spaces …).
+    pub changed: bool,
+}
+
+/// Reads a number typed as text: full-width digits and signs, `％`, thousands separators and
+/// spaces (also NBSP and U+3000) are accepted; a leading comparator and a trailing unit are split
+/// off. Returns `None` when no number can be read.
+pub fn parse_text_number(raw: &str) -> Option<TextNumber> {
+    let nfkc: String = raw.nfkc().collect();
+    let compact: String = nfkc.chars().filter(|c| !is_space(*c)).collect();
+    if compact.is_empty() {
+        return None;
+    }
+    // Split a leading comparator: everything before the first sign or digit.
+    let num_start = compact
+        .char_indices()
+        .find(|(_, c)| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | '−'))?
+        .0;
+    let (prefix, rest) = compact.split_at(num_start);
+    let comparator = if prefix.is_empty() {
+        None
+    } else if prefix
+        .chars()
+        .all(|c| matches!(c, '≥' | '≤' | '>' | '<' | '=' | '≧' | '≦' | '⩾' | '⩽'))
+        || matches!(
+            prefix,
+            "大于等于" | "小于等于" | "大于" | "小于" | "等于" | "不低于" | "不高于" | "不少于"
+        )
+    {
+        Some(prefix.to_string())
+    } else {
+        return None;
+    };
+    // The numeric part: sign, digits, separators, one decimal point.
+    let mut digits = String::new();
+    let mut end = rest.len();
+    for (i, c) in rest.char_indices() {
+        match c {
+            '0'..='9' | '.' => digits.push(c),
+            '-' | '−' if i == 0 => digits.push('-'),
+            '+' if i == 0 => {}
+            ',' => {}
+            _ => {
+                end = i;
+                break;
+            }
+        }
+    }
+    let tail = &rest[end..];
+    if !digits.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    // Thousands separators must sit in groups of three before the decimal point.
+    let int_part = rest[..end].split('.').next().unwrap_or("");
+    if int_part.contains(',') && !valid_grouping(int_part) {
+        return None;
+    }
+    let value: Decimal = digits.parse().ok()?;
+    let (percent, unit) = match tail {
+        "" => (false, None),
+        "%" => (true, None),
+        t if t.chars().any(|c| c.is_ascii_digit()) => return None,
+        t => (false, Some(t.to_string())),
+    };
+    let canonical = format!(
+        "{}{}{}",
+        comparator.as_deref().unwrap_or(""),
+        digits,
+        if percent { "%" } else { "" }
+    );
+    let changed = canonical + unit.as_deref().unwrap_or("") != raw;
+    Some(TextNumber {
+        value: value.normalize(),
+        percent,
+        comparator,
+        unit,
+        changed,
+    })
+}
+
+fn valid_grouping(int_part: &str) -> bool {
+    let body = int_part.trim_start_matches(['-', '+', '−']);
+    let groups: Vec<&str> = body.split(',').collect();
+    groups[0].len() <= 3
+        && !groups[0].is_empty()
+        && groups[1..].iter().all(|g| g.len() == 3)
+}
+
+/// Converts a float read from a spreadsheet into an exact decimal, keeping Excel's 15
+/// significant digits (so 327.89 stays 327.89 and 0.1+0.2 shows as 0.3, as in Excel).
+pub fn decimal_from_f64(f: f64) -> Option<Decimal> {
+    if !f.is_finite() {
+        return None;
+    }
+    if f == 0.0 {
+        return Some(Decimal::ZERO);
+    }
+    let sci = format!("{f:.14e}");
+    Decimal::from_scientific(&sci).ok().map(|d| d.normalize())
+}
+
+/// Formats a decimal with exactly `places` decimals, rounding half away from zero (四舍五入).
+pub fn fixed(d: Decimal, places: u32) -> String {
+    let r = d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    format!("{r:.prec$}", prec = places as usize)
+}
+
+/// Number of decimals a decimal needs (trailing zeros ignored).
+pub fn decimals(d: Decimal) -> u32 {
+    d.normalize().scale()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn labels_normalise() {
+        assert_eq!(norm_label("*部门（单位）名称："), "部门(单位)名称:");
+        assert_eq!(norm_label(" 部门(单位)\n名称\u{3000}:"), "部门(单位)名称:");
+        assert_eq!(norm_label("＊三级指标"), "三级指标");
+        assert_eq!(norm_name("“三公经费”控制率"), norm_name("\"三公经费\"控制率"));
+    }
+
+    #[test]
+    fn numbers_from_text() {
+        let n = parse_text_number("１，２３４．５６").unwrap();
+        assert_eq!(n.value, d("1234.56"));
+        assert!(n.changed);
+        let n = parse_text_number("90％").unwrap();
+        assert_eq!((n.value, n.percent), (d("90"), true));
+        let n = parse_text_number("≥ 90%").unwrap();
+        assert_eq!(n.comparator.as_deref(), Some("≥"));
+        let n = parse_text_number("28.8万元").unwrap();
+        assert_eq!(n.unit.as_deref(), Some("万元"));
+        let n = parse_text_number("－5").unwrap();
+        assert_eq!(n.value, d("-5"));
+        assert!(parse_text_number("相关").is_none());
+        assert!(parse_text_number("1,23").is_none());
+        assert!(parse_text_number("12a3").is_none());
+        assert!(!parse_text_number("327.89").unwrap().changed);
+        let n = parse_text_number("\u{a0}327.89\u{3000}").unwrap();
+        assert_eq!(n.value, d("327.89"));
+    }
+
+    #[test]
+    fn floats_keep_fifteen_digits() {
+        assert_eq!(decimal_from_f64(327.89), Some(d("327.89")));
+        assert_eq!(decimal_from_f64(0.1 + 0.2), Some(d("0.3")));
+        assert_eq!(decimal_from_f64(0.9 * 100.0), Some(d("90")));
+        assert_eq!(decimal_from_f64(f64::NAN), None);
+        assert_eq!(fixed(d("2.345"), 2), "2.35");
+        assert_eq!(fixed(d("-2.345"), 2), "-2.35");
+        assert_eq!(fixed(d("327.89"), 2), "327.89");
+    }
+}

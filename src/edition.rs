@@ -199,7 +199,11 @@ impl Edition {
 
     /// Whether "-" is accepted in `column` on a row under `level1`.
     pub fn dash_allowed(&self, column: &str, level1: &str) -> bool {
-        match self.columns.get(column).and_then(|c| c.dash_allowed.as_ref()) {
+        match self
+            .columns
+            .get(column)
+            .and_then(|c| c.dash_allowed.as_ref())
+        {
             Some(DashAllowed::All(_)) => true,
             Some(DashAllowed::Under(names)) => {
                 let l1 = norm_name(level1);

@@ -76,7 +76,11 @@ impl Finding {
     /// The terminal line: `申报表!E23: 错误[E401] … —— 建议：…`.
     pub fn line(&self) -> String {
         let loc = self.location();
-        let loc = if loc.is_empty() { String::new() } else { format!("{loc}: ") };
+        let loc = if loc.is_empty() {
+            String::new()
+        } else {
+            format!("{loc}: ")
+        };
         format!(
             "{loc}{}[{}] {}（建议：{}）",
             self.severity.zh(),

@@ -55,7 +55,12 @@ impl Index {
         Index { cells }
     }
 
-    fn find(&self, labels: &[String], how: Match, rows: std::ops::RangeInclusive<u32>) -> Option<&LabelCell> {
+    fn find(
+        &self,
+        labels: &[String],
+        how: Match,
+        rows: std::ops::RangeInclusive<u32>,
+    ) -> Option<&LabelCell> {
         self.cells.iter().find(|c| {
             rows.contains(&c.row)
                 && match how {
@@ -69,8 +74,18 @@ impl Index {
 /// The labels that identify the form, for scoring sheets and for the "not found" message.
 fn anchors(ed: &Edition) -> Vec<(String, Vec<String>, Match)> {
     let l = &ed.labels;
-    let col = |k: &str| ed.columns.get(k).map(|c| c.labels.clone()).unwrap_or_default();
-    let bud = |k: &str| ed.budget.get(k).map(|c| c.labels.clone()).unwrap_or_default();
+    let col = |k: &str| {
+        ed.columns
+            .get(k)
+            .map(|c| c.labels.clone())
+            .unwrap_or_default()
+    };
+    let bud = |k: &str| {
+        ed.budget
+            .get(k)
+            .map(|c| c.labels.clone())
+            .unwrap_or_default()
+    };
     vec![
         (first(&l.department), l.department.clone(), Match::Exact),
         (first(&l.annual_goal), l.annual_goal.clone(), Match::Exact),
@@ -130,11 +145,16 @@ fn read_form(sheet: &Sheet, ed: &Edition, matched_labels: Vec<String>) -> Form {
     let annual_goal = text_near(sheet, &known, goal_label);
 
     let year_rows = 0..=dept_label.map(|c| c.row).unwrap_or(above_table);
-    let title = idx.find(&ed.labels.title, Match::EndsWith, all.clone()).or_else(|| {
-        idx.cells
-            .iter()
-            .find(|c| ed.labels.title.iter().any(|t| c.norm.contains(&norm_label(t))))
-    });
+    let title = idx
+        .find(&ed.labels.title, Match::EndsWith, all.clone())
+        .or_else(|| {
+            idx.cells.iter().find(|c| {
+                ed.labels
+                    .title
+                    .iter()
+                    .any(|t| c.norm.contains(&norm_label(t)))
+            })
+        });
     let year = find_year(&idx, year_rows, title.map(|t| CellRef::new(t.row, t.col)));
 
     let (tasks_anchor, tasks) = read_tasks(sheet, &idx, ed, &known);
@@ -262,7 +282,11 @@ fn text_near(sheet: &Sheet, known: &Known, label: Option<&LabelCell>) -> Field<S
 }
 
 /// The year: "（2022 年度）", "2022年度" in the title rows, or a "年度" label with a value.
-fn find_year(idx: &Index, rows: std::ops::RangeInclusive<u32>, title: Option<CellRef>) -> Field<i32> {
+fn find_year(
+    idx: &Index,
+    rows: std::ops::RangeInclusive<u32>,
+    title: Option<CellRef>,
+) -> Field<i32> {
     for c in idx.cells.iter().filter(|c| rows.contains(&c.row)) {
         if let Some(y) = year_in(&c.norm) {
             return Field {
@@ -295,14 +319,17 @@ fn year_in(norm: &str) -> Option<i32> {
     None
 }
 
-fn read_tasks(sheet: &Sheet, idx: &Index, ed: &Edition, known: &Known) -> (Option<CellRef>, Vec<Task>) {
+fn read_tasks(
+    sheet: &Sheet,
+    idx: &Index,
+    ed: &Edition,
+    known: &Known,
+) -> (Option<CellRef>, Vec<Task>) {
     let all = 0..=u32::MAX;
     let label = idx.find(&ed.labels.tasks, Match::Exact, all.clone());
     let name_hdr = idx.find(&ed.labels.task_name, Match::Exact, all.clone());
     let content_hdr = idx.find(&ed.labels.task_content, Match::Exact, all);
-    let anchor = label
-        .or(name_hdr)
-        .map(|c| CellRef::new(c.row, c.col));
+    let anchor = label.or(name_hdr).map(|c| CellRef::new(c.row, c.col));
     let (Some(nh), Some(ch)) = (name_hdr, content_hdr) else {
         return (anchor, Vec::new());
     };
@@ -319,7 +346,10 @@ fn read_tasks(sheet: &Sheet, idx: &Index, ed: &Edition, known: &Known) -> (Optio
         let row_has_label = (0..=last_col).any(|c| {
             let v = sheet.get(r, c);
             known.is_label(v)
-                && !(label.is_some_and(|l| sheet.merge_at(r, c) == sheet.merge_at(l.row, l.col) && sheet.merge_at(r, c).is_some()))
+                && !(label.is_some_and(|l| {
+                    sheet.merge_at(r, c) == sheet.merge_at(l.row, l.col)
+                        && sheet.merge_at(r, c).is_some()
+                }))
         });
         if row_has_label {
             last = r.saturating_sub(1);
@@ -340,7 +370,12 @@ fn read_tasks(sheet: &Sheet, idx: &Index, ed: &Edition, known: &Known) -> (Optio
 
 /// The row holding the 三级指标, 指标值类型 and 指标值 labels.
 fn find_indicator_header(idx: &Index, ed: &Edition) -> Option<u32> {
-    let labels = |k: &str| ed.columns.get(k).map(|c| c.labels.as_slice()).unwrap_or(&[]);
+    let labels = |k: &str| {
+        ed.columns
+            .get(k)
+            .map(|c| c.labels.as_slice())
+            .unwrap_or(&[])
+    };
     idx.cells
         .iter()
         .filter(|c| label_is(&c.raw, labels("level3")))
@@ -355,7 +390,11 @@ fn find_indicator_header(idx: &Index, ed: &Edition) -> Option<u32> {
 }
 
 fn header_anchor(idx: &Index, ed: &Edition, row: u32) -> CellRef {
-    let labels = ed.columns.get("level3").map(|c| c.labels.as_slice()).unwrap_or(&[]);
+    let labels = ed
+        .columns
+        .get("level3")
+        .map(|c| c.labels.as_slice())
+        .unwrap_or(&[]);
     idx.cells
         .iter()
         .find(|c| c.row == row && label_is(&c.raw, labels))
@@ -363,19 +402,28 @@ fn header_anchor(idx: &Index, ed: &Edition, row: u32) -> CellRef {
         .unwrap_or(CellRef::new(row, 0))
 }
 
-fn read_indicators(sheet: &Sheet, ed: &Edition, header: u32, notes: &mut Vec<Normalization>) -> Vec<Indicator> {
+fn read_indicators(
+    sheet: &Sheet,
+    ed: &Edition,
+    header: u32,
+    notes: &mut Vec<Normalization>,
+) -> Vec<Indicator> {
     let last_col = sheet.end().map(|e| e.1).unwrap_or(0);
     let mut cols: IndexMap<&str, u32> = IndexMap::new();
     for (key, spec) in &ed.columns {
-        if let Some(c) = (0..=last_col).find(|&c| {
-            matches!(sheet.get(header, c), Data::String(s) if label_is(s, &spec.labels))
-        }) {
+        if let Some(c) = (0..=last_col)
+            .find(|&c| matches!(sheet.get(header, c), Data::String(s) if label_is(s, &spec.labels)))
+        {
             cols.insert(key.as_str(), c);
         }
     }
     let last_row = sheet.end().map(|e| e.0).unwrap_or(header);
     let end_labels: Vec<String> = ed.labels.table_end.iter().map(|s| norm_label(s)).collect();
-    let level3_labels = ed.columns.get("level3").map(|c| c.labels.clone()).unwrap_or_default();
+    let level3_labels = ed
+        .columns
+        .get("level3")
+        .map(|c| c.labels.clone())
+        .unwrap_or_default();
 
     let mut out = Vec::new();
     let mut level1: Field<String> = Field::absent();
@@ -385,8 +433,13 @@ fn read_indicators(sheet: &Sheet, ed: &Edition, header: u32, notes: &mut Vec<Nor
             .map(|c| sheet.get(r, c))
             .find(|v| !is_blank(v))
             .map(|v| norm_label(&cell_text(v)));
-        let Some(first_text) = first_text else { continue };
-        if end_labels.iter().any(|e| first_text.starts_with(e.as_str())) {
+        let Some(first_text) = first_text else {
+            continue;
+        };
+        if end_labels
+            .iter()
+            .any(|e| first_text.starts_with(e.as_str()))
+        {
             break;
         }
         let field = |key: &str| -> Field<String> {
@@ -420,7 +473,11 @@ fn read_indicators(sheet: &Sheet, ed: &Edition, header: u32, notes: &mut Vec<Nor
         let description = field("description");
         let value_at = cols.get("value").map(|&c| vertical_origin(sheet, r, c));
         let value_blank = value_at.is_none_or(|at| is_blank(sheet.get(at.row, at.col)));
-        if [&level3, &kind, &unit, &criteria, &description].iter().all(|f| f.is_blank()) && value_blank {
+        if [&level3, &kind, &unit, &criteria, &description]
+            .iter()
+            .all(|f| f.is_blank())
+            && value_blank
+        {
             continue; // only 一级/二级 on this row: a group heading or a merge's continuation
         }
         let (kind, kind_note) = read_kind(ed, kind);
@@ -494,7 +551,12 @@ fn is_percent_format(code: &str) -> bool {
 
 type ValueParts = (Field<Decimal>, Option<String>, Option<String>);
 
-fn read_value(sheet: &Sheet, at: CellRef, title: &str, notes: &mut Vec<Normalization>) -> ValueParts {
+fn read_value(
+    sheet: &Sheet,
+    at: CellRef,
+    title: &str,
+    notes: &mut Vec<Normalization>,
+) -> ValueParts {
     let v = sheet.get(at.row, at.col);
     let raw = cell_text(v);
     let cell = Some(at);
@@ -504,7 +566,10 @@ fn read_value(sheet: &Sheet, at: CellRef, title: &str, notes: &mut Vec<Normaliza
         _ => None,
     };
     if let Some(n) = number {
-        if sheet.number_format(at.row, at.col).is_some_and(is_percent_format) {
+        if sheet
+            .number_format(at.row, at.col)
+            .is_some_and(is_percent_format)
+        {
             let shown = (n * Decimal::from(100)).normalize();
             notes.push(Normalization {
                 cell: at,
@@ -514,21 +579,51 @@ fn read_value(sheet: &Sheet, at: CellRef, title: &str, notes: &mut Vec<Normaliza
                 what: "百分比格式的小数按显示值读取".to_string(),
             });
             let raw = format!("{shown}%");
-            return (Field { raw, value: Some(shown), cell }, Some("%".to_string()), None);
+            return (
+                Field {
+                    raw,
+                    value: Some(shown),
+                    cell,
+                },
+                Some("%".to_string()),
+                None,
+            );
         }
-        return (Field { raw, value: Some(n), cell }, None, None);
+        return (
+            Field {
+                raw,
+                value: Some(n),
+                cell,
+            },
+            None,
+            None,
+        );
     }
     let Data::String(s) = v else {
-        return (Field { raw, value: None, cell }, None, None);
+        return (
+            Field {
+                raw,
+                value: None,
+                cell,
+            },
+            None,
+            None,
+        );
     };
     match parse_text_number(s) {
         Some(t) => {
-            let unit = if t.percent { Some("%".to_string()) } else { t.unit.clone() };
+            let unit = if t.percent {
+                Some("%".to_string())
+            } else {
+                t.unit.clone()
+            };
             {
                 let after = format!(
                     "{}{}",
                     t.value,
-                    unit.as_deref().map(|u| format!("，单位 {u}")).unwrap_or_default()
+                    unit.as_deref()
+                        .map(|u| format!("，单位 {u}"))
+                        .unwrap_or_default()
                 );
                 let what = match (&t.comparator, &unit) {
                     (Some(_), _) => "值中的比较符另行读取",
@@ -553,11 +648,24 @@ fn read_value(sheet: &Sheet, at: CellRef, title: &str, notes: &mut Vec<Normaliza
                 t.comparator,
             )
         }
-        None => (Field { raw, value: None, cell }, None, None),
+        None => (
+            Field {
+                raw,
+                value: None,
+                cell,
+            },
+            None,
+            None,
+        ),
     }
 }
 
-fn read_money(sheet: &Sheet, at: CellRef, title: &str, notes: &mut Vec<Normalization>) -> Field<Decimal> {
+fn read_money(
+    sheet: &Sheet,
+    at: CellRef,
+    title: &str,
+    notes: &mut Vec<Normalization>,
+) -> Field<Decimal> {
     let v = sheet.get(at.row, at.col);
     let raw = cell_text(v);
     let value = match v {

@@ -115,7 +115,9 @@ fn print_rules(format: RulesFormat, ed: &Edition) {
         RulesFormat::Markdown => print!("{}", rules::markdown(ed)),
         RulesFormat::Text => {
             for r in rules::RULES {
-                let sev = rules::effective_severity(r, ed).map(|s| s.zh()).unwrap_or("关闭");
+                let sev = rules::effective_severity(r, ed)
+                    .map(|s| s.zh())
+                    .unwrap_or("关闭");
                 println!("{}  {}  {}\n      建议：{}", r.code, sev, r.title, r.hint);
             }
         }
@@ -187,11 +189,7 @@ fn read_input(path: &Path) -> Result<Vec<u8>, String> {
 
 fn write_text(out: &mut impl Write, o: &Outcome, written: &[PathBuf]) -> std::io::Result<()> {
     match &o.form {
-        Some(f) => writeln!(
-            out,
-            "{}：工作表“{}”，{} 版",
-            o.file, f.sheet, o.edition
-        )?,
+        Some(f) => writeln!(out, "{}：工作表“{}”，{} 版", o.file, f.sheet, o.edition)?,
         None => writeln!(out, "{}：", o.file)?,
     }
     for f in &o.findings {

@@ -52,7 +52,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// Writes `bytes` to `target` atomically, refusing when `target` is one of `inputs`.
 pub fn write_atomic(target: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<(), OutputError> {
     if inputs.iter().any(|i| same_file(i, target)) {
-        return Err(OutputError::WouldOverwriteInput(target.display().to_string()));
+        return Err(OutputError::WouldOverwriteInput(
+            target.display().to_string(),
+        ));
     }
     let dir = target
         .parent()

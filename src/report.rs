@@ -95,7 +95,14 @@ impl<'a> Table<'a> {
         Ok(())
     }
 
-    fn number(&mut self, row: u32, col: u16, d: Decimal, f: &Format, places: Option<u32>) -> Result<(), XlsxError> {
+    fn number(
+        &mut self,
+        row: u32,
+        col: u16,
+        d: Decimal,
+        f: &Format,
+        places: Option<u32>,
+    ) -> Result<(), XlsxError> {
         let shown = match places {
             Some(p) => fixed(d, p),
             None => d.normalize().to_string(),
@@ -119,7 +126,8 @@ impl<'a> Table<'a> {
         }
         let mut lines: std::collections::BTreeMap<u32, f64> = std::collections::BTreeMap::new();
         for (row, col, w) in self.cells {
-            let per_line = ((widths.get(col as usize).copied().unwrap_or(MAX_WIDTH) - 2.0) / GLYPH).max(1.0);
+            let per_line =
+                ((widths.get(col as usize).copied().unwrap_or(MAX_WIDTH) - 2.0) / GLYPH).max(1.0);
             let n = (w as f64 / per_line).ceil().max(1.0);
             let slot = lines.entry(row).or_insert(1.0);
             *slot = slot.max(n);
@@ -134,7 +142,8 @@ impl<'a> Table<'a> {
 }
 
 fn source(form: &Form, cell: Option<CellRef>) -> String {
-    cell.map(|c| format!("{}!{}", form.sheet, c)).unwrap_or_default()
+    cell.map(|c| format!("{}!{}", form.sheet, c))
+        .unwrap_or_default()
 }
 
 /// Builds the standardized workbook for a checked form, as bytes.
@@ -163,15 +172,29 @@ fn header_row(t: &mut Table, headers: &[&str], row: u32, st: &Styles) -> Result<
     Ok(())
 }
 
-fn basic_sheet(ws: &mut Worksheet, o: &Outcome, form: &Form, ed: &Edition, st: &Styles) -> Result<(), XlsxError> {
+fn basic_sheet(
+    ws: &mut Worksheet,
+    o: &Outcome,
+    form: &Form,
+    ed: &Edition,
+    st: &Styles,
+) -> Result<(), XlsxError> {
     ws.set_name("基本信息")?;
     let mut t = Table::new(ws, &[20.0, 80.0, 24.0]);
     header_row(&mut t, &["项目", "内容", "来源单元格"], 0, st)?;
     let year = form.year.value.map(|y| y.to_string()).unwrap_or_default();
     let rows: [(&str, String, Option<CellRef>); 6] = [
         ("年度", year, form.year.cell),
-        ("部门（单位）名称", form.department.as_str().to_string(), form.department.cell),
-        ("年度履职目标", form.annual_goal.as_str().to_string(), form.annual_goal.cell),
+        (
+            "部门（单位）名称",
+            form.department.as_str().to_string(),
+            form.department.cell,
+        ),
+        (
+            "年度履职目标",
+            form.annual_goal.as_str().to_string(),
+            form.annual_goal.cell,
+        ),
         ("申报表版本", ed.edition.name.clone(), None),
         ("源文件", o.file.clone(), None),
         ("源工作表", form.sheet.clone(), None),
@@ -188,7 +211,12 @@ fn basic_sheet(ws: &mut Worksheet, o: &Outcome, form: &Form, ed: &Edition, st: &
 fn tasks_sheet(ws: &mut Worksheet, form: &Form, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("年度任务")?;
     let mut t = Table::new(ws, &[6.0, 30.0, 80.0, 24.0]);
-    header_row(&mut t, &["序号", "任务名称", "主要内容", "来源单元格"], 0, st)?;
+    header_row(
+        &mut t,
+        &["序号", "任务名称", "主要内容", "来源单元格"],
+        0,
+        st,
+    )?;
     for (i, task) in form.tasks.iter().enumerate() {
         let r = i as u32 + 1;
         t.number(r, 0, Decimal::from(i + 1), &st.number, None)?;
@@ -199,13 +227,20 @@ fn tasks_sheet(ws: &mut Worksheet, form: &Form, st: &Styles) -> Result<(), XlsxE
     t.finish()
 }
 
-fn budget_sheet(ws: &mut Worksheet, form: &Form, ed: &Edition, st: &Styles) -> Result<(), XlsxError> {
+fn budget_sheet(
+    ws: &mut Worksheet,
+    form: &Form,
+    ed: &Edition,
+    st: &Styles,
+) -> Result<(), XlsxError> {
     ws.set_name("预算情况")?;
     let mut t = Table::new(ws, &[20.0, 18.0, 24.0]);
     header_row(&mut t, &["项目", "金额（万元）", "来源单元格"], 0, st)?;
     let mut r = 1;
     for (key, spec) in &ed.budget {
-        let Some(f) = form.budget.get(key) else { continue };
+        let Some(f) = form.budget.get(key) else {
+            continue;
+        };
         t.text(r, 0, &spec.title, &st.text)?;
         match f.value {
             Some(d) => t.number(r, 1, d, &st.money, Some(2))?,
@@ -217,13 +252,30 @@ fn budget_sheet(ws: &mut Worksheet, form: &Form, ed: &Edition, st: &Styles) -> R
     t.finish()
 }
 
-fn indicators_sheet(ws: &mut Worksheet, form: &Form, ed: &Edition, st: &Styles) -> Result<(), XlsxError> {
+fn indicators_sheet(
+    ws: &mut Worksheet,
+    form: &Form,
+    ed: &Edition,
+    st: &Styles,
+) -> Result<(), XlsxError> {
     ws.set_name("绩效指标")?;
-    let mut t = Table::new(ws, &[6.0, 14.0, 16.0, 26.0, 10.0, 10.0, 10.0, 40.0, 50.0, 24.0]);
-    let titles: Vec<&str> = ["level1", "level2", "level3", "kind", "value", "unit", "criteria", "description"]
-        .iter()
-        .map(|k| ed.title(k))
-        .collect();
+    let mut t = Table::new(
+        ws,
+        &[6.0, 14.0, 16.0, 26.0, 10.0, 10.0, 10.0, 40.0, 50.0, 24.0],
+    );
+    let titles: Vec<&str> = [
+        "level1",
+        "level2",
+        "level3",
+        "kind",
+        "value",
+        "unit",
+        "criteria",
+        "description",
+    ]
+    .iter()
+    .map(|k| ed.title(k))
+    .collect();
     let mut headers = vec!["序号"];
     headers.extend(titles);
     headers.push("来源单元格");
@@ -243,7 +295,12 @@ fn indicators_sheet(ws: &mut Worksheet, form: &Form, ed: &Edition, st: &Styles) 
         t.text(r, 6, ind.effective_unit(), &st.text)?;
         t.text(r, 7, ind.criteria.as_str(), &st.text)?;
         t.text(r, 8, ind.description.as_str(), &st.text)?;
-        t.text(r, 9, &source(form, ind.level3.cell.or(Some(CellRef::new(ind.row, 0)))), &st.text)?;
+        t.text(
+            r,
+            9,
+            &source(form, ind.level3.cell.or(Some(CellRef::new(ind.row, 0)))),
+            &st.text,
+        )?;
     }
     if !form.indicators.is_empty() {
         t.ws.autofilter(0, 0, form.indicators.len() as u32, 9)?;
@@ -259,7 +316,16 @@ fn report_sheet(ws: &mut Worksheet, findings: &[Finding], st: &Styles) -> Result
     t.ws.write_string_with_format(0, 0, summary.line(), &st.title)?;
     header_row(
         &mut t,
-        &["序号", "级别", "代码", "位置", "字段", "原值", "问题", "修改建议"],
+        &[
+            "序号",
+            "级别",
+            "代码",
+            "位置",
+            "字段",
+            "原值",
+            "问题",
+            "修改建议",
+        ],
         1,
         st,
     )?;

@@ -126,9 +126,7 @@ pub fn parse_text_number(raw: &str) -> Option<TextNumber> {
 fn valid_grouping(int_part: &str) -> bool {
     let body = int_part.trim_start_matches(['-', '+', '−']);
     let groups: Vec<&str> = body.split(',').collect();
-    groups[0].len() <= 3
-        && !groups[0].is_empty()
-        && groups[1..].iter().all(|g| g.len() == 3)
+    groups[0].len() <= 3 && !groups[0].is_empty() && groups[1..].iter().all(|g| g.len() == 3)
 }
 
 /// Converts a float read from a spreadsheet into an exact decimal, keeping Excel's 15
@@ -169,7 +167,10 @@ mod tests {
         assert_eq!(norm_label("*部门（单位）名称："), "部门(单位)名称:");
         assert_eq!(norm_label(" 部门(单位)\n名称\u{3000}:"), "部门(单位)名称:");
         assert_eq!(norm_label("＊三级指标"), "三级指标");
-        assert_eq!(norm_name("“三公经费”控制率"), norm_name("\"三公经费\"控制率"));
+        assert_eq!(
+            norm_name("“三公经费”控制率"),
+            norm_name("\"三公经费\"控制率")
+        );
     }
 
     #[test]

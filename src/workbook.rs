@@ -38,7 +38,9 @@ pub enum ReadError {
     Empty,
     #[error("文件已加密，请先取消密码后再检查")]
     Encrypted,
-    #[error("这是网页或 XML 格式（{0}），不是真正的 Excel 工作簿；请在 Excel 或 WPS 中另存为 .xlsx 后再检查")]
+    #[error(
+        "这是网页或 XML 格式（{0}），不是真正的 Excel 工作簿；请在 Excel 或 WPS 中另存为 .xlsx 后再检查"
+    )]
     NotBinaryWorkbook(&'static str),
     #[error("这是 Word 文档，不是 Excel 工作簿")]
     WordDocument,
@@ -47,7 +49,10 @@ pub enum ReadError {
     #[error("无法识别的文件格式：不是 xlsx、xls 或 ods 工作簿")]
     Unknown,
     #[error("工作簿已损坏，无法读取（{format}）：{detail}")]
-    Corrupt { format: &'static str, detail: String },
+    Corrupt {
+        format: &'static str,
+        detail: String,
+    },
     #[error("工作簿中没有可见的工作表")]
     NoSheets,
 }
@@ -177,7 +182,10 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
         return Ok(Format::Xls);
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        if contains(&bytes[..bytes.len().min(200)], b"application/vnd.oasis.opendocument.spreadsheet") {
+        if contains(
+            &bytes[..bytes.len().min(200)],
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ) {
             return Ok(Format::Ods);
         }
         if contains(bytes, b"xl/workbook.bin") {
@@ -227,12 +235,21 @@ pub fn read(bytes: &[u8]) -> Result<Workbook, ReadError> {
             let metas = wb.sheets_metadata().to_vec();
             let mut out = Vec::new();
             for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                let cells = wb.worksheet_range(&m.name).map_err(|e| corrupt(format, e))?;
+                let cells = wb
+                    .worksheet_range(&m.name)
+                    .map_err(|e| corrupt(format, e))?;
                 let merges = wb
                     .merge_cells_by_sheet_name(&m.name)
                     .map_err(|e| corrupt(format, e))?;
-                let styles = wb.worksheet_style(&m.name).unwrap_or_else(|_| StyleRange::empty());
-                let mut s = Sheet::new(m.name.clone(), m.visible == SheetVisible::Visible, cells, merges);
+                let styles = wb
+                    .worksheet_style(&m.name)
+                    .unwrap_or_else(|_| StyleRange::empty());
+                let mut s = Sheet::new(
+                    m.name.clone(),
+                    m.visible == SheetVisible::Visible,
+                    cells,
+                    merges,
+                );
                 s.styles = styles;
                 out.push(s);
             }
@@ -243,19 +260,36 @@ pub fn read(bytes: &[u8]) -> Result<Workbook, ReadError> {
             let metas = wb.sheets_metadata().to_vec();
             let mut out = Vec::new();
             for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                let cells = wb.worksheet_range(&m.name).map_err(|e| corrupt(format, e))?;
-                out.push(Sheet::new(m.name.clone(), m.visible == SheetVisible::Visible, cells, Vec::new()));
+                let cells = wb
+                    .worksheet_range(&m.name)
+                    .map_err(|e| corrupt(format, e))?;
+                out.push(Sheet::new(
+                    m.name.clone(),
+                    m.visible == SheetVisible::Visible,
+                    cells,
+                    Vec::new(),
+                ));
             }
             out
         }
         Format::Xls => {
-            let mut wb = Xls::new_with_options(cur, XlsOptions::default()).map_err(|e| corrupt(format, e))?;
+            let mut wb = Xls::new_with_options(cur, XlsOptions::default())
+                .map_err(|e| corrupt(format, e))?;
             let metas = wb.sheets_metadata().to_vec();
             let mut out = Vec::new();
             for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                let cells = wb.worksheet_range(&m.name).map_err(|e| corrupt(format, e))?;
-                let merges = wb.merge_cells_by_sheet_name(&m.name).map_err(|e| corrupt(format, e))?;
-                out.push(Sheet::new(m.name.clone(), m.visible == SheetVisible::Visible, cells, merges));
+                let cells = wb
+                    .worksheet_range(&m.name)
+                    .map_err(|e| corrupt(format, e))?;
+                let merges = wb
+                    .merge_cells_by_sheet_name(&m.name)
+                    .map_err(|e| corrupt(format, e))?;
+                out.push(Sheet::new(
+                    m.name.clone(),
+                    m.visible == SheetVisible::Visible,
+                    cells,
+                    merges,
+                ));
             }
             out
         }
@@ -264,8 +298,15 @@ pub fn read(bytes: &[u8]) -> Result<Workbook, ReadError> {
             let metas = wb.sheets_metadata().to_vec();
             let mut out = Vec::new();
             for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                let cells = wb.worksheet_range(&m.name).map_err(|e| corrupt(format, e))?;
-                out.push(Sheet::new(m.name.clone(), m.visible == SheetVisible::Visible, cells, Vec::new()));
+                let cells = wb
+                    .worksheet_range(&m.name)
+                    .map_err(|e| corrupt(format, e))?;
+                out.push(Sheet::new(
+                    m.name.clone(),
+                    m.visible == SheetVisible::Visible,
+                    cells,
+                    Vec::new(),
+                ));
             }
             out
         }

@@ -55,9 +55,13 @@ fn missing(c: &Ctx, s: &mut Sink) {
                 "",
                 format!("预算情况中未找到“{}”一栏", spec.title),
             ),
-            Some(f) if f.is_blank() => {
-                s.report("E301", f.cell, &spec.title, "", format!("“{}”未填写", spec.title))
-            }
+            Some(f) if f.is_blank() => s.report(
+                "E301",
+                f.cell,
+                &spec.title,
+                "",
+                format!("“{}”未填写", spec.title),
+            ),
             _ => {}
         }
     }
@@ -124,9 +128,17 @@ fn structure_sum(c: &Ctx, s: &mut Sink) {
 
 fn negative(c: &Ctx, s: &mut Sink) {
     for (key, f) in &c.form.budget {
-        if f.value.is_some_and(|v| v.is_sign_negative() && !v.is_zero()) {
+        if f.value
+            .is_some_and(|v| v.is_sign_negative() && !v.is_zero())
+        {
             let title = c.ed.title(key);
-            s.report("E305", f.cell, title, &f.raw, format!("“{title}”为负数 {}", f.raw));
+            s.report(
+                "E305",
+                f.cell,
+                title,
+                &f.raw,
+                format!("“{title}”为负数 {}", f.raw),
+            );
         }
     }
 }

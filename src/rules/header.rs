@@ -37,18 +37,34 @@ fn required_text(s: &mut Sink, code: &'static str, label: &str, f: &Field<String
 }
 
 fn department(c: &Ctx, s: &mut Sink) {
-    let label = c.ed.labels.department.first().map(String::as_str).unwrap_or("部门（单位）名称");
+    let label =
+        c.ed.labels
+            .department
+            .first()
+            .map(String::as_str)
+            .unwrap_or("部门（单位）名称");
     required_text(s, "E101", label, &c.form.department);
 }
 
 fn goal(c: &Ctx, s: &mut Sink) {
-    let label = c.ed.labels.annual_goal.first().map(String::as_str).unwrap_or("年度履职目标");
+    let label =
+        c.ed.labels
+            .annual_goal
+            .first()
+            .map(String::as_str)
+            .unwrap_or("年度履职目标");
     required_text(s, "E103", label, &c.form.annual_goal);
 }
 
 fn year(c: &Ctx, s: &mut Sink) {
     let y = &c.form.year;
     if y.value.is_none() {
-        s.report("E102", y.cell, "年度", &y.raw, "表头中未找到年度（如“2022 年度”）".to_string());
+        s.report(
+            "E102",
+            y.cell,
+            "年度",
+            &y.raw,
+            "表头中未找到年度（如“2022 年度”）".to_string(),
+        );
     }
 }

@@ -31,16 +31,32 @@ pub static E403: Rule = Rule {
 fn required_columns(c: &Ctx, s: &mut Sink) {
     let form = c.form;
     if form.indicators_anchor.is_none() {
-        s.report("E401", None, "绩效指标", "", "未找到绩效指标表（三级指标、指标值类型、指标值）".to_string());
+        s.report(
+            "E401",
+            None,
+            "绩效指标",
+            "",
+            "未找到绩效指标表（三级指标、指标值类型、指标值）".to_string(),
+        );
         return;
     }
     if form.indicators.is_empty() {
-        s.report("E401", form.indicators_anchor, "绩效指标", "", "绩效指标表中没有任何指标".to_string());
+        s.report(
+            "E401",
+            form.indicators_anchor,
+            "绩效指标",
+            "",
+            "绩效指标表中没有任何指标".to_string(),
+        );
         return;
     }
     for (key, spec) in c.ed.columns.iter().filter(|(_, spec)| spec.required) {
         // A starred column missing from the header is one finding, not one per row.
-        if form.indicators.iter().all(|i| field(i, key).is_some_and(|f| f.cell.is_none())) {
+        if form
+            .indicators
+            .iter()
+            .all(|i| field(i, key).is_some_and(|f| f.cell.is_none()))
+        {
             s.report(
                 "E401",
                 form.indicators_anchor,
@@ -59,7 +75,13 @@ fn required_columns(c: &Ctx, s: &mut Sink) {
                 } else {
                     format!("“{name}”")
                 };
-                s.report("E401", f.cell, &spec.title, "", format!("{which}的“{}”未填写", spec.title));
+                s.report(
+                    "E401",
+                    f.cell,
+                    &spec.title,
+                    "",
+                    format!("{which}的“{}”未填写", spec.title),
+                );
             }
         }
     }

@@ -134,8 +134,13 @@ pub fn run(form: &Form, ed: &Edition) -> Vec<Finding> {
 pub fn markdown(ed: &Edition) -> String {
     let mut s = String::from("| 代码 | 级别 | 问题 | 修改建议 |\n|---|---|---|---|\n");
     for r in RULES {
-        let sev = effective_severity(r, ed).map(Severity::zh).unwrap_or("关闭");
-        s.push_str(&format!("| {} | {} | {} | {} |\n", r.code, sev, r.title, r.hint));
+        let sev = effective_severity(r, ed)
+            .map(Severity::zh)
+            .unwrap_or("关闭");
+        s.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            r.code, sev, r.title, r.hint
+        ));
     }
     s
 }

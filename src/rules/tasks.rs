@@ -18,6 +18,12 @@ fn at_least_one(c: &Ctx, s: &mut Sink) {
         } else {
             "未找到“年度主要任务”（任务名称、主要内容）一栏"
         };
-        s.report("E201", c.form.tasks_anchor, "年度主要任务", "", msg.to_string());
+        s.report(
+            "E201",
+            c.form.tasks_anchor,
+            "年度主要任务",
+            "",
+            msg.to_string(),
+        );
     }
 }

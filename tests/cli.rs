@@ -1,0 +1,401 @@
+//! End-to-end: the built `jixiao` binary on samples/ and on bad files, with its outputs read
+//! back through calamine, its JSON Lines parsed, and its exit codes checked.
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_jixiao"))
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(name)
+}
+
+fn run(args: &[&std::ffi::OsStr]) -> Output {
+    bin().args(args).output().expect("run jixiao")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json_records(o: &Output) -> Vec<serde_json::Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
+        .collect()
+}
+
+fn sheet_rows(path: &Path, sheet: &str) -> Vec<Vec<Data>> {
+    let mut wb: Xlsx<_> = open_workbook(path).expect("output opens");
+    let range = wb.worksheet_range(sheet).expect("sheet exists");
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+fn s(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn convert_faithful_seed_writes_standard_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "convert".as_ref(),
+        sample("seed-2022.xlsx").as_os_str(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    let text = stdout(&out);
+    // The seed's 预算调整率 has no comparator: one error, exit 1, rustc-like line.
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("绩效目标申报表!D24: 错误[E401] “预算调整率”的“指标值类型”未填写"),
+        "{text}"
+    );
+    assert!(
+        text.contains("共 1 条：错误 1 条，警告 0 条，提示 0 条"),
+        "{text}"
+    );
+
+    let path = dir.path().join("seed-2022_标准.xlsx");
+    let wb: Xlsx<_> = open_workbook(&path).expect("output opens");
+    assert_eq!(
+        wb.sheet_names(),
+        ["基本信息", "年度任务", "预算情况", "绩效指标", "校验报告"]
+    );
+
+    let basic = sheet_rows(&path, "基本信息");
+    assert_eq!(s(&basic[1][1]), "2022");
+    assert_eq!(s(&basic[2][1]), "州社会保险服务中心");
+    assert_eq!(s(&basic[2][2]), "绩效目标申报表!C3");
+
+    let tasks = sheet_rows(&path, "年度任务");
+    assert_eq!(tasks.len(), 9);
+    assert_eq!(s(&tasks[3][1]), "社保审计稽核工作");
+
+    let budget = sheet_rows(&path, "预算情况");
+    assert_eq!(s(&budget[1][0]), "部门预算总额");
+    assert_eq!(budget[1][1], Data::Float(327.89));
+    assert_eq!(budget[3][1], Data::Float(0.0));
+    assert_eq!(s(&budget[2][2]), "绩效目标申报表!D15");
+
+    let ind = sheet_rows(&path, "绩效指标");
+    assert_eq!(ind.len(), 24, "header + 23 indicators");
+    assert_eq!(
+        ind[0].iter().map(s).collect::<Vec<_>>(),
+        [
+            "序号",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "指标值类型",
+            "指标值",
+            "度量单位",
+            "评/扣分标准",
+            "指标值说明",
+            "来源单元格"
+        ]
+    );
+    // 一级/二级 written on every row, no merges.
+    for row in &ind[1..] {
+        assert!(!s(&row[1]).is_empty() && !s(&row[2]).is_empty(), "{row:?}");
+    }
+    assert_eq!(s(&ind[5][3]), "专项资金细化率");
+    assert_eq!(
+        ind[5][5],
+        Data::Float(90.0),
+        "a comparator's value is a number"
+    );
+    assert_eq!(s(&ind[5][6]), "%");
+    assert_eq!(s(&ind[1][5]), "相关");
+    assert_eq!(s(&ind[23][4]), "≤");
+    assert_eq!(s(&ind[23][9]), "绩效目标申报表!C40");
+
+    let report = sheet_rows(&path, "校验报告");
+    assert_eq!(s(&report[0][0]), "共 1 条：错误 1 条，警告 0 条，提示 0 条");
+    assert_eq!(
+        report[1].iter().map(s).collect::<Vec<_>>(),
+        [
+            "序号",
+            "级别",
+            "代码",
+            "位置",
+            "字段",
+            "原值",
+            "问题",
+            "修改建议"
+        ]
+    );
+    assert_eq!(s(&report[2][1]), "错误");
+    assert_eq!(s(&report[2][2]), "E401");
+    assert_eq!(s(&report[2][3]), "绩效目标申报表!D24");
+}
+
+#[test]
+fn corrected_sample_is_clean_in_every_format() {
+    let mut forms = Vec::new();
+    for name in [
+        "seed-2022-corrected.xlsx",
+        "seed-2022-corrected.xls",
+        "seed-2022-corrected.ods",
+    ] {
+        let out = run(&[
+            "check".as_ref(),
+            sample(name).as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stdout(&out));
+        let rec = json_records(&out).remove(0);
+        assert_eq!(rec["status"], "ok", "{name}");
+        assert_eq!(rec["findings"], serde_json::json!([]), "{name}");
+        forms.push(rec["form"].clone());
+    }
+    assert_eq!(forms[0]["indicators"].as_array().unwrap().len(), 23);
+    assert_eq!(forms[0], forms[1], "xls reads to the same form as xlsx");
+    assert_eq!(forms[0], forms[2], "ods reads to the same form as xlsx");
+}
+
+#[test]
+fn json_lines_follow_the_contract() {
+    let out = run(&[
+        "check".as_ref(),
+        sample("seed-2022.xlsx").as_os_str(),
+        sample("seed-2022-corrected.xlsx").as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let recs = json_records(&out);
+    assert_eq!(recs.len(), 2, "one line per input file");
+    let r = &recs[0];
+    for key in ["file", "edition", "status", "form", "findings", "summary"] {
+        assert!(r.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(r["edition"], "2022");
+    assert_eq!(r["status"], "errors");
+    assert_eq!(
+        r["summary"],
+        serde_json::json!({"errors": 1, "warnings": 0, "infos": 0})
+    );
+    let f = &r["findings"][0];
+    assert_eq!(f["code"], "E401");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["sheet"], "绩效目标申报表");
+    assert_eq!(f["cell"], "D24");
+    assert!(f["message"].as_str().unwrap().contains("预算调整率"));
+    assert!(!f["hint"].as_str().unwrap().is_empty());
+    let b = &r["form"]["budget"];
+    assert_eq!(b["total"], "327.89");
+    assert_eq!(b["fiscal"], "327.89");
+    assert_eq!(b["project"], serde_json::Value::Null);
+    assert_eq!(recs[1]["status"], "ok");
+}
+
+#[test]
+fn same_input_gives_identical_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for d in [&a, &b] {
+        let out = run(&[
+            "convert".as_ref(),
+            sample("seed-2022.xlsx").as_os_str(),
+            "-o".as_ref(),
+            d.path().as_os_str(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+    }
+    let x = std::fs::read(a.path().join("seed-2022_标准.xlsx")).unwrap();
+    let y = std::fs::read(b.path().join("seed-2022_标准.xlsx")).unwrap();
+    assert!(x == y, "outputs differ");
+}
+
+#[test]
+fn never_writes_over_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.xlsx");
+    std::fs::copy(sample("seed-2022-corrected.xlsx"), &input).unwrap();
+    // A second input named like the first one's output: writing it would destroy an input.
+    let victim = dir.path().join("a_标准.xlsx");
+    std::fs::copy(sample("seed-2022.xlsx"), &victim).unwrap();
+    let before = std::fs::read(&victim).unwrap();
+    let out = run(&[
+        "convert".as_ref(),
+        input.as_os_str(),
+        victim.as_os_str(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("拒绝覆盖"));
+    assert_eq!(std::fs::read(&victim).unwrap(), before, "input untouched");
+
+    // The same through a symlink spelling of the output directory.
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path(), &link).unwrap();
+        let out = run(&[
+            "convert".as_ref(),
+            input.as_os_str(),
+            link.join("a_标准.xlsx").as_os_str(),
+            "-o".as_ref(),
+            dir.path().as_os_str(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(std::fs::read(&victim).unwrap(), before, "input untouched");
+    }
+    // No temporary file left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn format_is_sniffed_not_taken_from_the_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let renamed = dir.path().join("其实是xlsx.xls");
+    std::fs::copy(sample("seed-2022-corrected.xlsx"), &renamed).unwrap();
+    let out = run(&["check".as_ref(), renamed.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+/// Bad files: exit 2 and one Chinese line saying why, never a panic.
+#[test]
+fn bad_files_exit_2_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.xlsx", vec![], "文件为空"),
+        (
+            "random.xlsx",
+            (0..4096u32)
+                .map(|i| (i.wrapping_mul(2654435761u32) >> 13) as u8)
+                .collect(),
+            "无法识别",
+        ),
+        (
+            "page.xls",
+            b"<html><body><table><tr><td>1</td></tr></table></body></html>".to_vec(),
+            "另存为 .xlsx",
+        ),
+        (
+            "data.xlsx",
+            "部门,金额\n社保,1\n".as_bytes().to_vec(),
+            "文本文件",
+        ),
+        (
+            "truncated.xlsx",
+            std::fs::read(sample("seed-2022.xlsx")).unwrap()[..3000].to_vec(),
+            "无法读取",
+        ),
+    ];
+    for (name, bytes, reason) in &cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let out = run(&[
+            "check".as_ref(),
+            p.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let rec = json_records(&out).remove(0);
+        assert_eq!(rec["status"], "unreadable", "{name}");
+        assert_eq!(rec["form"], serde_json::Value::Null);
+        let msg = rec["findings"][0]["message"].as_str().unwrap();
+        assert!(msg.contains(reason), "{name}: {msg}");
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+            "{name}"
+        );
+    }
+    let folder = dir.path().join("folder.xlsx");
+    std::fs::create_dir(&folder).unwrap();
+    let missing = dir.path().join("missing.xlsx");
+    for (p, reason) in [(&folder, "文件夹"), (&missing, "不存在")] {
+        let out = run(&["check".as_ref(), p.as_os_str()]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stdout(&out).contains(reason), "{}", stdout(&out));
+    }
+}
+
+#[test]
+fn a_workbook_without_the_form_names_the_missing_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("other.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().write_string(0, 0, "工资表").unwrap();
+    wb.save(&p).unwrap();
+    let out = run(&["check".as_ref(), p.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    assert!(
+        text.contains("不是可识别的申报表：未找到“部门（单位）名称”"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let out = run(&["check".as_ref()]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["frobnicate".as_ref()]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&[
+        "check".as_ref(),
+        sample("seed-2022.xlsx").as_os_str(),
+        "--edition".as_ref(),
+        "/nonexistent/edition.toml".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("无法读取版本文件"));
+}
+
+#[test]
+fn an_edition_file_is_loaded_with_edition() {
+    let dir = tempfile::tempdir().unwrap();
+    let ed = dir.path().join("ed.toml");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/2022.toml"))
+            .unwrap()
+            .replace("id = \"2022\"", "id = \"2022-测试\"")
+            .replace("[rules]", "[rules]\nE401 = \"warning\"");
+    std::fs::write(&ed, text).unwrap();
+    let out = run(&[
+        "check".as_ref(),
+        sample("seed-2022.xlsx").as_os_str(),
+        "--edition".as_ref(),
+        ed.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    // E401 made a warning by the edition file: no errors left, exit 0.
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let rec = json_records(&out).remove(0);
+    assert_eq!(rec["edition"], "2022-测试");
+    assert_eq!(rec["findings"][0]["severity"], "warning");
+}
+
+#[test]
+fn readme_rule_table_is_current() {
+    let out = run(&["rules".as_ref(), "--format".as_ref(), "markdown".as_ref()]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = stdout(&out);
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(
+        readme.contains(&table),
+        "README.md's rule table is out of date; paste the output of `jixiao rules --format markdown`:\n{table}"
+    );
+}

@@ -223,10 +223,15 @@ impl Edition {
     }
 }
 
-/// Whether `text` is one of `labels`, after normalising both.
+/// Whether `text` is one of `labels`, after normalising both; a trailing colon is ignored
+/// ("部门（单位）名称：" is the label "部门（单位）名称").
 pub fn label_is(text: &str, labels: &[String]) -> bool {
     let t = norm_label(text);
-    !t.is_empty() && labels.iter().any(|l| norm_label(l) == t)
+    let t = t.trim_end_matches(':');
+    !t.is_empty()
+        && labels
+            .iter()
+            .any(|l| norm_label(l).trim_end_matches(':') == t)
 }
 
 /// Whether `text` ends with one of `labels` (after an enumerator such as "1、资金来源：(1)"),

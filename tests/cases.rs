@@ -137,3 +137,19 @@ fn rule_cases() {
         assert!(produced.contains(r.code), "no case produces {}", r.code);
     }
 }
+
+/// samples/*.xlsx are exactly what `cargo run --example make_samples` writes from the seed data.
+#[test]
+fn samples_match_their_source() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    for (name, spec) in [
+        ("seed-2022.xlsx", faithful_seed()),
+        ("seed-2022-corrected.xlsx", corrected_seed()),
+    ] {
+        let committed = std::fs::read(dir.join(name)).unwrap();
+        assert!(
+            committed == spec.to_xlsx().unwrap(),
+            "samples/{name} is stale: run `cargo run --example make_samples`"
+        );
+    }
+}

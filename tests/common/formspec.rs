@@ -8,8 +8,13 @@
 //!   set budget.total = 300          set budget.basic = 200          (adds the 资金结构 rows)
 //!   set ind[参保对象满意率].kind = ≤  set ind[3].value = '90         delete ind[预算调整率]
 //!   add ind = 产出指标|数量指标|新指标|≥|90|%|评分|说明
+//!   set origin = 5,3                (the form starts at row 5, column 3, 0-based)
+//!   sheet before 填表说明 = 请按要求填写   (a sheet before the form's; add " (hidden)" to hide it;
+//!                                          "= form of 某单位" writes a whole copy of the form)
+//!   relabel 部门（单位）名称 => 部门(单位)\n名称：   (\n and \u3000 spelled out)
 //! Values: blank → empty cell; a plain number → a number cell; `'text` → text (as Excel's
-//! apostrophe); `pct:0.9` → 0.9 with a 0% number format; anything else → text.
+//! apostrophe); `pct:0.9` → 0.9 with a 0% number format; `formula:=D15+D16 -> 327.89` → a formula
+//! with its cached result; anything else → text.
 #![allow(dead_code)]
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
@@ -22,6 +27,8 @@ pub enum Val {
     Number(f64),
     /// A fraction shown with a 0% number format.
     Percent(f64),
+    /// A formula with its cached result, as Excel saves it.
+    Formula(String, String),
 }
 
 impl Val {
@@ -32,6 +39,9 @@ impl Val {
             Val::Blank
         } else if let Some(t) = s.strip_prefix('\'') {
             Val::Text(t.to_string())
+        } else if let Some(f) = s.strip_prefix("formula:") {
+            let (formula, result) = f.rsplit_once(" -> ").expect("formula:F -> RESULT");
+            Val::Formula(formula.to_string(), result.to_string())
         } else if let Some(p) = s.strip_prefix("pct:") {
             Val::Percent(p.parse().expect("pct: needs a number"))
         } else if let Ok(n) = s.parse::<f64>() {
@@ -67,6 +77,12 @@ pub struct IndRow {
 #[derive(Debug, Clone)]
 pub struct FormSpec {
     pub sheet: String,
+    /// Where the form's top-left corner is (0-based row, column).
+    pub origin: (u32, u16),
+    /// Sheets written before the form's sheet: (name, text in A1, hidden).
+    pub before: Vec<(String, String, bool)>,
+    /// Label texts replaced in the layout: (template text, text written).
+    pub relabel: Vec<(String, String)>,
     pub title: String,
     pub year_line: Val,
     pub department: Val,
@@ -340,6 +356,9 @@ pub fn faithful_seed() -> FormSpec {
     );
     FormSpec {
         sheet: "绩效目标申报表".into(),
+        origin: (0, 0),
+        before: Vec::new(),
+        relabel: Vec::new(),
         title: "省级部门（单位）整体绩效目标申报表".into(),
         year_line: t("（2022 年度）"),
         department: t("州社会保险服务中心"),
@@ -421,6 +440,23 @@ impl FormSpec {
             });
             return;
         }
+        if let Some(rest) = line.strip_prefix("relabel ") {
+            let (from, to) = rest.split_once(" => ").expect("relabel FROM => TO");
+            // \n and \u3000 spelled out so a case file can show them.
+            let to = to.replace("\\n", "\n").replace("\\u3000", "\u{3000}");
+            self.relabel.push((from.trim().to_string(), to));
+            return;
+        }
+        if let Some(rest) = line.strip_prefix("sheet before ") {
+            let (name, text) = rest.split_once(" = ").expect("sheet before NAME = TEXT");
+            let (name, hidden) = match name.strip_suffix(" (hidden)") {
+                Some(n) => (n, true),
+                None => (name, false),
+            };
+            self.before
+                .push((name.trim().to_string(), text.trim().to_string(), hidden));
+            return;
+        }
         let rest = line
             .strip_prefix("set ")
             .unwrap_or_else(|| panic!("unknown edit: {line}"));
@@ -431,6 +467,13 @@ impl FormSpec {
         let v = Val::parse(raw);
         match path {
             "sheet" => self.sheet = raw.into(),
+            "origin" => {
+                let (r, c) = raw.split_once(',').expect("origin = ROW,COL");
+                self.origin = (
+                    r.trim().parse().expect("row"),
+                    c.trim().parse().expect("col"),
+                );
+            }
             "title" => self.title = raw.into(),
             "year" => self.year_line = v,
             "department" => self.department = v,
@@ -499,13 +542,42 @@ impl FormSpec {
         let props = rust_xlsxwriter::DocProperties::new()
             .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_ymd(2022, 1, 10)?);
         wb.set_properties(&props);
+        for (name, text, hidden) in &self.before {
+            let ws = wb.add_worksheet();
+            ws.set_name(name)?;
+            if *hidden {
+                ws.set_hidden(true);
+            }
+            if let Some(dept) = text.strip_prefix("form of ") {
+                // A whole copy of the form for another department (an old or hidden copy).
+                let mut copy = self.clone();
+                copy.department = Val::Text(dept.to_string());
+                let mut pen = Pen {
+                    ws,
+                    r0: 0,
+                    c0: 0,
+                    labels: &self.relabel,
+                };
+                copy.layout(&mut pen)?;
+                continue;
+            }
+            ws.write_string(0, 0, text)?;
+        }
         let ws = wb.add_worksheet();
         ws.set_name(&self.sheet)?;
-        self.layout(ws)?;
+        // The form's sheet is the one shown on opening (a hidden sheet cannot be active).
+        ws.set_active(true);
+        let mut pen = Pen {
+            ws,
+            r0: self.origin.0,
+            c0: self.origin.1,
+            labels: &self.relabel,
+        };
+        self.layout(&mut pen)?;
         wb.save_to_buffer()
     }
 
-    fn layout(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+    fn layout(&self, pen: &mut Pen) -> Result<(), XlsxError> {
         let cell = Format::new()
             .set_border(FormatBorder::Thin)
             .set_text_wrap()
@@ -523,56 +595,46 @@ impl FormSpec {
             .iter()
             .enumerate()
         {
-            ws.set_column_width(c as u16, *w)?;
+            pen.col_width(c as u16, *w)?;
         }
         const LAST: u16 = 7;
-        ws.set_landscape();
-        ws.set_paper_size(9); // A4
-        ws.set_print_fit_to_pages(1, 0);
-        ws.merge_range(0, 0, 0, LAST, &self.title, &title)?;
-        ws.set_row_height(0, 30)?;
-        merged(ws, (1, 0, 1, LAST), &self.year_line, &year, &pct)?;
-        ws.merge_range(2, 0, 2, 1, "部门（单位）名称", &label)?;
-        merged(ws, (2, 2, 2, LAST), &self.department, &cell, &pct)?;
-        ws.merge_range(3, 0, 3, 1, "年度履职目标", &label)?;
-        merged(ws, (3, 2, 3, LAST), &self.goal, &cell, &pct)?;
-        ws.set_row_height(3, height(&self.goal, 90.0))?;
+        pen.ws.set_landscape();
+        pen.ws.set_paper_size(9); // A4
+        pen.ws.set_print_fit_to_pages(1, 0);
+        pen.merge(0, 0, 0, LAST, &pen.label(&self.title), &title)?;
+        pen.row_height(0, 30.0)?;
+        merged(pen, (1, 0, 1, LAST), &self.year_line, &year, &pct)?;
+        pen.merge(2, 0, 2, 1, &pen.label("部门（单位）名称"), &label)?;
+        merged(pen, (2, 2, 2, LAST), &self.department, &cell, &pct)?;
+        pen.merge(3, 0, 3, 1, &pen.label("年度履职目标"), &label)?;
+        merged(pen, (3, 2, 3, LAST), &self.goal, &cell, &pct)?;
+        pen.row_height(3, height(&self.goal, 90.0))?;
 
         let mut r = 4u32;
         let n = self.tasks.len().max(1) as u32;
-        merged(
-            ws,
-            (r, 0, r + n, 0),
-            &Val::Text("年度主要任务".into()),
-            &label,
-            &pct,
-        )?;
-        ws.merge_range(r, 1, r, 2, "*任务名称", &head)?;
-        ws.merge_range(r, 3, r, LAST, "*主要内容", &head)?;
+        let tasks_label = Val::Text(pen.label("年度主要任务"));
+        merged(pen, (r, 0, r + n, 0), &tasks_label, &label, &pct)?;
+        pen.merge(r, 1, r, 2, &pen.label("*任务名称"), &head)?;
+        pen.merge(r, 3, r, LAST, &pen.label("*主要内容"), &head)?;
         r += 1;
         if self.tasks.is_empty() {
-            merged(ws, (r, 1, r, 2), &Val::Blank, &cell, &pct)?;
-            merged(ws, (r, 3, r, LAST), &Val::Blank, &cell, &pct)?;
+            merged(pen, (r, 1, r, 2), &Val::Blank, &cell, &pct)?;
+            merged(pen, (r, 3, r, LAST), &Val::Blank, &cell, &pct)?;
             r += 1;
         }
         for (name, content) in &self.tasks {
-            merged(ws, (r, 1, r, 2), name, &cell, &pct)?;
-            merged(ws, (r, 3, r, LAST), content, &cell, &pct)?;
-            ws.set_row_height(r, height(content, 90.0))?;
+            merged(pen, (r, 1, r, 2), name, &cell, &pct)?;
+            merged(pen, (r, 3, r, LAST), content, &cell, &pct)?;
+            pen.row_height(r, height(content, 90.0))?;
             r += 1;
         }
         let nb = self.budget.len() as u32;
-        merged(
-            ws,
-            (r, 0, r + nb - 1, 0),
-            &Val::Text("预算情况".into()),
-            &label,
-            &pct,
-        )?;
+        let budget_label = Val::Text(pen.label("预算情况"));
+        merged(pen, (r, 0, r + nb - 1, 0), &budget_label, &label, &pct)?;
         for (lbl, v) in &self.budget {
-            ws.merge_range(r, 1, r, 2, lbl, &cell)?;
+            pen.merge(r, 1, r, 2, &pen.label(lbl), &cell)?;
             let money = cell.clone().set_num_format("0.00");
-            merged(ws, (r, 3, r, LAST), v, &money, &pct)?;
+            merged(pen, (r, 3, r, LAST), v, &money, &pct)?;
             r += 1;
         }
         let headers = [
@@ -586,7 +648,7 @@ impl FormSpec {
             "*指标值说明",
         ];
         for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, *h, &head)?;
+            pen.string(r, c as u16, &pen.label(h), &head)?;
         }
         r += 1;
         // 一级/二级 merged over their runs, as in the template.
@@ -610,7 +672,7 @@ impl FormSpec {
                     j += 1;
                 }
                 merged(
-                    ws,
+                    pen,
                     (r + i as u32, key as u16, r + j as u32, key as u16),
                     &t(name(i)),
                     &cell,
@@ -621,7 +683,7 @@ impl FormSpec {
         }
         for (i, row) in rows.iter().enumerate() {
             let rr = r + i as u32;
-            ws.set_row_height(
+            pen.row_height(
                 rr,
                 height(&row.description, 48.0).max(height(&row.criteria, 24.0)),
             )?;
@@ -636,7 +698,7 @@ impl FormSpec {
             .into_iter()
             .enumerate()
             {
-                write(ws, rr, c as u16 + 2, v, &cell, &pct)?;
+                write(pen, rr, c as u16 + 2, v, &cell, &pct)?;
             }
         }
         Ok(())
@@ -657,18 +719,24 @@ fn index_field(p: &str) -> (&str, &str) {
 }
 
 fn write(
-    ws: &mut Worksheet,
+    pen: &mut Pen,
     r: u32,
     c: u16,
     v: &Val,
     f: &Format,
     pct: &Format,
 ) -> Result<(), XlsxError> {
+    let (r, c) = (r + pen.r0, c + pen.c0);
+    let ws = &mut *pen.ws;
     match v {
         Val::Blank => ws.write_blank(r, c, f)?,
         Val::Text(s) => ws.write_string_with_format(r, c, s, f)?,
         Val::Number(n) => ws.write_number_with_format(r, c, *n, f)?,
         Val::Percent(n) => ws.write_number_with_format(r, c, *n, pct)?,
+        Val::Formula(formula, result) => {
+            let formula = rust_xlsxwriter::Formula::new(formula).set_result(result);
+            ws.write_formula_with_format(r, c, formula, f)?
+        }
     };
     Ok(())
 }
@@ -676,15 +744,62 @@ fn write(
 /// A merged region holding a typed value: merge_range writes only strings, so merge a blank
 /// region first and then write the typed value into its top-left cell.
 fn merged(
-    ws: &mut Worksheet,
+    pen: &mut Pen,
     (r1, c1, r2, c2): (u32, u16, u32, u16),
     v: &Val,
     f: &Format,
     pct: &Format,
 ) -> Result<(), XlsxError> {
-    if (r1, c1) == (r2, c2) {
-        return write(ws, r1, c1, v, f, pct);
+    if (r1, c1) != (r2, c2) {
+        pen.merge(r1, c1, r2, c2, "", f)?;
     }
-    ws.merge_range(r1, c1, r2, c2, "", f)?;
-    write(ws, r1, c1, v, f, pct)
+    write(pen, r1, c1, v, f, pct)
+}
+
+/// Writes the layout at an offset (the form need not start at A1) with relabelled labels.
+pub struct Pen<'a> {
+    pub ws: &'a mut Worksheet,
+    r0: u32,
+    c0: u16,
+    labels: &'a [(String, String)],
+}
+
+impl Pen<'_> {
+    fn label(&self, text: &str) -> String {
+        self.labels
+            .iter()
+            .find(|(from, _)| from == text)
+            .map(|(_, to)| to.clone())
+            .unwrap_or_else(|| text.to_string())
+    }
+
+    fn merge(
+        &mut self,
+        r1: u32,
+        c1: u16,
+        r2: u32,
+        c2: u16,
+        s: &str,
+        f: &Format,
+    ) -> Result<(), XlsxError> {
+        self.ws
+            .merge_range(r1 + self.r0, c1 + self.c0, r2 + self.r0, c2 + self.c0, s, f)?;
+        Ok(())
+    }
+
+    fn string(&mut self, r: u32, c: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
+        self.ws
+            .write_string_with_format(r + self.r0, c + self.c0, s, f)?;
+        Ok(())
+    }
+
+    fn row_height(&mut self, r: u32, h: f64) -> Result<(), XlsxError> {
+        self.ws.set_row_height(r + self.r0, h)?;
+        Ok(())
+    }
+
+    fn col_width(&mut self, c: u16, w: f64) -> Result<(), XlsxError> {
+        self.ws.set_column_width(c + self.c0, w)?;
+        Ok(())
+    }
 }

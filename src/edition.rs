@@ -4,6 +4,7 @@
 
 use crate::text::{norm_label, norm_name};
 use indexmap::IndexMap;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -30,6 +31,8 @@ pub struct Edition {
     pub catalogue: Vec<CatalogueEntry>,
     /// Thresholds used by the rules.
     pub thresholds: Thresholds,
+    /// Word lists used by the rules.
+    pub words: Words,
     /// Per-rule severity overrides ("error" | "warning" | "info" | "off").
     #[serde(default)]
     pub rules: IndexMap<String, String>,
@@ -58,6 +61,12 @@ pub struct Labels {
     pub budget: Vec<String>,
     #[serde(default)]
     pub table_end: Vec<String>,
+    /// A task amount column (optional).
+    #[serde(default)]
+    pub task_amount: Vec<String>,
+    /// Task rows that are totals.
+    #[serde(default)]
+    pub task_total: Vec<String>,
 }
 
 /// A field found by its label.
@@ -118,7 +127,21 @@ pub struct CatalogueEntry {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Thresholds {
     /// Budget sums must agree to within this many 万元.
-    pub budget_tolerance: rust_decimal::Decimal,
+    pub budget_tolerance: Decimal,
+    /// The range a rate must lie in.
+    pub rate_min: Decimal,
+    pub rate_max: Decimal,
+    /// A figure this many times every other one looks like 元 instead of 万元.
+    pub yuan_ratio: Decimal,
+}
+
+/// Word lists used by the rules.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Words {
+    pub rate_suffixes: Vec<String>,
+    pub want_at_least: Vec<String>,
+    pub want_at_most: Vec<String>,
+    pub placeholders: Vec<String>,
 }
 
 /// Why an edition file could not be used.
@@ -213,6 +236,27 @@ impl Edition {
         }
     }
 
+    /// The catalogue entry for a 三级 name, if it is one of the common indicators.
+    pub fn catalogue_entry(&self, level3: &str) -> Option<&CatalogueEntry> {
+        let key = norm_name(level3);
+        if key.is_empty() {
+            return None;
+        }
+        self.catalogue.iter().find(|c| norm_name(&c.level3) == key)
+    }
+
+    /// Whether a text is a placeholder that says nothing ("-", "酌情扣分" …).
+    pub fn is_placeholder(&self, text: &str) -> bool {
+        let t = norm_name(text);
+        !t.is_empty() && self.words.placeholders.iter().any(|p| norm_name(p) == t)
+    }
+
+    /// The 一级 entry for a name, if the edition knows it.
+    pub fn level(&self, level1: &str) -> Option<&Level> {
+        let key = norm_name(level1);
+        self.levels.iter().find(|l| norm_name(&l.name) == key)
+    }
+
     /// The canonical title of a column or budget field.
     pub fn title<'a>(&'a self, key: &'a str) -> &'a str {
         self.columns
@@ -255,6 +299,11 @@ mod tests {
         let ed = Edition::builtin();
         assert_eq!(ed.edition.id, "2022");
         assert_eq!(ed.catalogue.len(), 19);
+        assert_eq!(ed.budget.keys().next().map(String::as_str), Some("total"));
+        assert!(ed.catalogue_entry("\"三公经费\"控制率").is_some());
+        assert!(ed.is_placeholder(" - "));
+        assert!(ed.is_placeholder("未达指标值酌情扣分"));
+        assert!(!ed.is_placeholder("每降低1个百分点扣0.5分"));
         assert_eq!(ed.kind_of("＞＝"), Some("≥"));
         assert_eq!(ed.kind_of("大于等于"), Some("≥"));
         assert_eq!(ed.kind_of(" ≧ "), Some("≥"));

@@ -70,6 +70,8 @@ impl Field<String> {
 pub struct Task {
     pub name: Field<String>,
     pub content: Field<String>,
+    /// The task's amount in 万元, when the edition's task block has an amount column.
+    pub amount: Option<Field<Decimal>>,
 }
 
 /// One 三级指标 row.
@@ -139,6 +141,8 @@ pub struct Form {
     /// Where the task block is (its label or header), for findings about the block.
     pub tasks_anchor: Option<CellRef>,
     pub tasks: Vec<Task>,
+    /// The amount of the tasks' 合计 row, when there is one.
+    pub tasks_total: Option<Field<Decimal>>,
     /// Where the budget block is.
     pub budget_anchor: Option<CellRef>,
     /// Budget figures by the edition's keys (total, fiscal, other, basic, project); a key is

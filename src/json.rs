@@ -31,6 +31,9 @@ struct FormJson<'a> {
 struct TaskJson<'a> {
     name: &'a str,
     content: &'a str,
+    /// Only in editions whose tasks carry amounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<Option<String>>,
 }
 
 #[derive(Serialize)]
@@ -80,6 +83,7 @@ fn form_json(f: &Form) -> FormJson<'_> {
             .map(|t| TaskJson {
                 name: t.name.as_str(),
                 content: t.content.as_str(),
+                amount: t.amount.as_ref().map(|a| dec(a.value)),
             })
             .collect(),
         budget: BudgetJson {

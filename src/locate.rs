@@ -157,7 +157,7 @@ fn read_form(sheet: &Sheet, ed: &Edition, matched_labels: Vec<String>) -> Form {
         });
     let year = find_year(&idx, year_rows, title.map(|t| CellRef::new(t.row, t.col)));
 
-    let (tasks_anchor, tasks) = read_tasks(sheet, &idx, ed, &known);
+    let task_block = read_tasks(sheet, &idx, ed, &known, &mut notes);
 
     let budget_label = idx.find(&ed.labels.budget, Match::Exact, all.clone());
     let budget_rows = budget_label.map(|c| c.row).unwrap_or(0)..=above_table;
@@ -193,8 +193,9 @@ fn read_form(sheet: &Sheet, ed: &Edition, matched_labels: Vec<String>) -> Form {
         year,
         department,
         annual_goal,
-        tasks_anchor,
-        tasks,
+        tasks_anchor: task_block.anchor,
+        tasks: task_block.tasks,
+        tasks_total: task_block.total,
         budget_anchor,
         budget,
         indicators_anchor,
@@ -219,6 +220,7 @@ impl Known {
             &l.tasks,
             &l.task_name,
             &l.task_content,
+            &l.task_amount,
             &l.budget,
         ]
         .into_iter()
@@ -319,53 +321,93 @@ fn year_in(norm: &str) -> Option<i32> {
     None
 }
 
+/// The task block: its anchor, the task rows, and the amount of a 合计 row if any.
+struct TaskBlock {
+    anchor: Option<CellRef>,
+    tasks: Vec<Task>,
+    total: Option<Field<Decimal>>,
+}
+
 fn read_tasks(
     sheet: &Sheet,
     idx: &Index,
     ed: &Edition,
     known: &Known,
-) -> (Option<CellRef>, Vec<Task>) {
+    notes: &mut Vec<Normalization>,
+) -> TaskBlock {
     let all = 0..=u32::MAX;
     let label = idx.find(&ed.labels.tasks, Match::Exact, all.clone());
     let name_hdr = idx.find(&ed.labels.task_name, Match::Exact, all.clone());
     let content_hdr = idx.find(&ed.labels.task_content, Match::Exact, all);
     let anchor = label.or(name_hdr).map(|c| CellRef::new(c.row, c.col));
     let (Some(nh), Some(ch)) = (name_hdr, content_hdr) else {
-        return (anchor, Vec::new());
+        return TaskBlock {
+            anchor,
+            tasks: Vec::new(),
+            total: None,
+        };
     };
-    let first = nh.row.max(ch.row) + 1;
-    let last_row = sheet.end().map(|e| e.0).unwrap_or(first);
+    let amount_col = idx
+        .find(&ed.labels.task_amount, Match::Exact, nh.row..=nh.row)
+        .map(|c| c.col);
+    let first_row = nh.row.max(ch.row) + 1;
+    let last_row = sheet.end().map(|e| e.0).unwrap_or(first_row);
     // The block ends at its label's merge, or at the next row holding another section's label.
-    let mut last = label
-        .and_then(|l| sheet.merge_at(l.row, l.col))
+    let label_merge = label.and_then(|l| sheet.merge_at(l.row, l.col));
+    let mut last = label_merge
         .map(|m| m.end.0)
-        .filter(|&e| e >= first)
+        .filter(|&e| e >= first_row)
         .unwrap_or(last_row);
     let last_col = sheet.end().map(|e| e.1).unwrap_or(0);
-    for r in first..=last {
+    for r in first_row..=last {
         let row_has_label = (0..=last_col).any(|c| {
-            let v = sheet.get(r, c);
-            known.is_label(v)
-                && !(label.is_some_and(|l| {
-                    sheet.merge_at(r, c) == sheet.merge_at(l.row, l.col)
-                        && sheet.merge_at(r, c).is_some()
-                }))
+            let in_label = label_merge.is_some_and(|m| m.contains(r, c));
+            !in_label && known.is_label(sheet.get(r, c))
         });
         if row_has_label {
             last = r.saturating_sub(1);
             break;
         }
     }
-    let mut tasks = Vec::new();
-    for r in first..=last {
+    let totals: Vec<String> = ed.labels.task_total.clone();
+    let mut block = TaskBlock {
+        anchor,
+        tasks: Vec::new(),
+        total: None,
+    };
+    for r in first_row..=last {
         let name = Field::text(sheet.text(r, nh.col), Some(CellRef::new(r, nh.col)));
         let content = Field::text(sheet.text(r, ch.col), Some(CellRef::new(r, ch.col)));
-        if name.is_blank() && content.is_blank() {
+        let amount = amount_col.map(|c| {
+            if is_blank(sheet.get(r, c)) {
+                Field {
+                    raw: String::new(),
+                    value: None,
+                    cell: Some(CellRef::new(r, c)),
+                }
+            } else {
+                read_money(
+                    sheet,
+                    CellRef::new(r, c),
+                    &first(&ed.labels.task_amount),
+                    notes,
+                )
+            }
+        });
+        if label_is(&name.raw, &totals) || (name.is_blank() && label_is(&content.raw, &totals)) {
+            block.total = amount;
             continue;
         }
-        tasks.push(Task { name, content });
+        if name.is_blank() && content.is_blank() && amount.as_ref().is_none_or(|a| a.is_blank()) {
+            continue;
+        }
+        block.tasks.push(Task {
+            name,
+            content,
+            amount,
+        });
     }
-    (anchor, tasks)
+    block
 }
 
 /// The row holding the 三级指标, 指标值类型 and 指标值 labels.

@@ -9,6 +9,7 @@
 //!   set budget.total = 300
 //!   expect E303 D14           (cell on the form's sheet; "-" for no cell)
 //!   json /form/budget/total = "300"
+//!   edition "rate_max = \"100\"" => "rate_max = \"300\""   (edit the edition file's text)
 
 mod common;
 
@@ -19,6 +20,8 @@ use std::path::Path;
 
 struct Case {
     spec: FormSpec,
+    /// The edition TOML the case runs with (the embedded one, possibly edited).
+    edition: String,
     expect: BTreeSet<(String, String)>,
     json: Vec<(String, serde_json::Value)>,
 }
@@ -27,6 +30,7 @@ fn parse_case(text: &str) -> Case {
     let mut spec = corrected_seed();
     let mut expect = BTreeSet::new();
     let mut json = Vec::new();
+    let mut edition = jixiao::edition::BUILTIN_2022.to_string();
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -42,6 +46,16 @@ fn parse_case(text: &str) -> Case {
             let code = p.next().expect("code").to_string();
             let cell = p.next().expect("cell").to_string();
             expect.insert((code, cell));
+        } else if let Some(e) = line.strip_prefix("edition ") {
+            // edition "FIND" => "REPLACE": edit the edition file's text, as a finance department would.
+            let (find, replace) = e
+                .split_once(" => ")
+                .expect("edition \"FIND\" => \"REPLACE\"");
+            let unquote =
+                |s: &str| -> String { serde_json::from_str(s.trim()).expect("a JSON string") };
+            let (find, replace) = (unquote(find), unquote(replace));
+            assert!(edition.contains(&find), "edition text has no {find:?}");
+            edition = edition.replacen(&find, &replace, 1);
         } else if let Some(j) = line.strip_prefix("json ") {
             let (ptr, val) = j.split_once(" = ").expect("json POINTER = VALUE");
             let val = serde_json::from_str(val.trim()).expect("json value");
@@ -50,14 +64,19 @@ fn parse_case(text: &str) -> Case {
             spec.apply(line);
         }
     }
-    Case { spec, expect, json }
+    Case {
+        spec,
+        edition,
+        expect,
+        json,
+    }
 }
 
 fn run_case(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let case = parse_case(&text);
     let bytes = case.spec.to_xlsx().map_err(|e| e.to_string())?;
-    let ed = Edition::builtin();
+    let ed = Edition::parse(&case.edition, "case edition").map_err(|e| e.to_string())?;
     let outcome = jixiao::check_bytes("case.xlsx", &bytes, &ed);
     let got: BTreeSet<(String, String)> = outcome
         .findings

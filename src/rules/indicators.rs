@@ -1,8 +1,12 @@
-//! Indicator rules of the first slice: required columns, known 指标值类型, a number for every
-//! comparator.
+//! Indicator rules, row by row: completeness (E401–E404), vocabulary (E411–E412), value sense
+//! (E421–E425) and direction (E431). Rules over the table as a whole live in structure.rs.
 
 use super::{Ctx, Rule, Sink};
+use crate::edition::Edition;
 use crate::finding::Severity;
+use crate::form::{CellRef, Field, Indicator};
+use crate::text::{norm_label, norm_name};
+use std::collections::BTreeSet;
 
 pub static E401: Rule = Rule {
     code: "E401",
@@ -27,6 +31,121 @@ pub static E403: Rule = Rule {
     hint: "比较符（≥、≤、= 等）后的指标值只填数字，单位写在度量单位栏",
     check: Some(comparator_number),
 };
+
+pub static E404: Rule = Rule {
+    code: "E404",
+    severity: Severity::Warning,
+    title: "定量指标缺少指标值说明",
+    hint: "在指标值说明中写明指标含义和计算公式，如“××率=××数/××总数×100%”",
+    check: Some(quantitative_explained),
+};
+
+pub static E411: Rule = Rule {
+    code: "E411",
+    severity: Severity::Warning,
+    title: "一级指标名称不在本版目录中",
+    hint: "一级指标使用申报表规定的名称",
+    check: Some(known_level1),
+};
+
+pub static E412: Rule = Rule {
+    code: "E412",
+    severity: Severity::Warning,
+    title: "二级指标名称不在本版目录中",
+    hint: "二级指标使用所属一级指标下规定的名称",
+    check: Some(known_level2),
+};
+
+pub static E421: Rule = Rule {
+    code: "E421",
+    severity: Severity::Error,
+    title: "定性指标带有百分号单位",
+    hint: "定性指标的度量单位填“-”或留空；需要百分比的请改为定量（≥、≤、=）",
+    check: Some(qualitative_percent),
+};
+
+pub static E422: Rule = Rule {
+    code: "E422",
+    severity: Severity::Error,
+    title: "定性指标的指标值是数字",
+    hint: "定性指标填文字（如“相关”“达到预期”）；要填数字请把指标值类型改为 ≥、≤ 或 =",
+    check: Some(qualitative_number),
+};
+
+pub static E423: Rule = Rule {
+    code: "E423",
+    severity: Severity::Error,
+    title: "比率超出合理范围",
+    hint: "比率类指标的指标值应在 0 到 100 之间（单位 %）",
+    check: Some(rate_range),
+};
+
+pub static E424: Rule = Rule {
+    code: "E424",
+    severity: Severity::Warning,
+    title: "比率写成“≥100”",
+    hint: "比率不可能超过 100%，“≥100”应写为“=100”",
+    check: Some(rate_at_least_100),
+};
+
+pub static E425: Rule = Rule {
+    code: "E425",
+    severity: Severity::Error,
+    title: "指标值中的单位与度量单位不一致",
+    hint: "指标值只填数字，单位统一写在度量单位栏",
+    check: Some(unit_agrees),
+};
+
+pub static E431: Rule = Rule {
+    code: "E431",
+    severity: Severity::Warning,
+    title: "指标值类型方向不当",
+    hint: "满意度、完成率、执行率等越高越好的指标用 ≥（或 =）；调整率、结余率、差错率、投诉率等越低越好的指标用 ≤（或 =）",
+    check: Some(direction),
+};
+
+/// A recognised comparator (not 定性).
+pub(super) fn is_comparator(i: &Indicator) -> bool {
+    i.kind.value.as_deref().is_some_and(|k| k != "定性")
+}
+
+pub(super) fn is_qualitative(i: &Indicator) -> bool {
+    i.kind.value.as_deref() == Some("定性")
+}
+
+/// A rate: the name ends in one of the edition's rate suffixes (率), or the unit is %.
+pub(super) fn is_rate(i: &Indicator, ed: &Edition) -> bool {
+    let name = norm_name(i.level3.as_str());
+    ed.words
+        .rate_suffixes
+        .iter()
+        .any(|s| name.ends_with(norm_name(s).as_str()))
+        || i.effective_unit() == "%"
+}
+
+/// How findings name an indicator: “三级名称”, or the row when the name is blank.
+pub(super) fn which(i: &Indicator) -> String {
+    match i.level3.value.as_deref() {
+        Some(n) => format!("“{n}”"),
+        None => format!("第 {} 行", i.row + 1),
+    }
+}
+
+/// The text and cell of an indicator's column, by the edition's column key.
+pub(super) fn column<'a>(i: &'a Indicator, key: &str) -> Option<(&'a str, Option<CellRef>)> {
+    let f = |f: &'a Field<String>| (f.raw.as_str(), f.cell);
+    Some(match key {
+        "level1" => f(&i.level1),
+        "level2" => f(&i.level2),
+        "level3" => f(&i.level3),
+        "kind" => f(&i.kind),
+        "value" => (i.value.raw.as_str(), i.value.cell),
+        "unit" => f(&i.unit),
+        "criteria" => f(&i.criteria),
+        "description" => f(&i.description),
+        _ => return None,
+    })
+}
 
 fn required_columns(c: &Ctx, s: &mut Sink) {
     let form = c.form;
@@ -55,7 +174,7 @@ fn required_columns(c: &Ctx, s: &mut Sink) {
         if form
             .indicators
             .iter()
-            .all(|i| field(i, key).is_some_and(|f| f.cell.is_none()))
+            .all(|i| column(i, key).is_some_and(|(_, cell)| cell.is_none()))
         {
             s.report(
                 "E401",
@@ -67,50 +186,25 @@ fn required_columns(c: &Ctx, s: &mut Sink) {
             continue;
         }
         for ind in &form.indicators {
-            let Some(f) = field(ind, key) else { continue };
-            if f.is_blank() {
-                let name = ind.level3.value.as_deref().unwrap_or("");
-                let which = if name.is_empty() {
-                    format!("第 {} 行", ind.row + 1)
-                } else {
-                    format!("“{name}”")
-                };
+            // A common indicator's type and value are known: E444 names the standard instead.
+            if matches!(key.as_str(), "kind" | "value")
+                && c.ed.catalogue_entry(ind.level3.as_str()).is_some()
+            {
+                continue;
+            }
+            let Some((raw, cell)) = column(ind, key) else {
+                continue;
+            };
+            if raw.is_empty() {
                 s.report(
                     "E401",
-                    f.cell,
+                    cell,
                     &spec.title,
                     "",
-                    format!("{which}的“{}”未填写", spec.title),
+                    format!("{}的“{}”未填写", which(ind), spec.title),
                 );
             }
         }
-    }
-}
-
-/// The raw text and cell of an indicator's column, by the edition's column key.
-fn field<'a>(i: &'a crate::form::Indicator, key: &str) -> Option<RawField<'a>> {
-    let (raw, cell) = match key {
-        "level1" => (&i.level1.raw, i.level1.cell),
-        "level2" => (&i.level2.raw, i.level2.cell),
-        "level3" => (&i.level3.raw, i.level3.cell),
-        "kind" => (&i.kind.raw, i.kind.cell),
-        "value" => (&i.value.raw, i.value.cell),
-        "unit" => (&i.unit.raw, i.unit.cell),
-        "criteria" => (&i.criteria.raw, i.criteria.cell),
-        "description" => (&i.description.raw, i.description.cell),
-        _ => return None,
-    };
-    Some(RawField { raw, cell })
-}
-
-struct RawField<'a> {
-    raw: &'a str,
-    cell: Option<crate::form::CellRef>,
-}
-
-impl RawField<'_> {
-    fn is_blank(&self) -> bool {
-        self.raw.is_empty()
     }
 }
 
@@ -123,27 +217,235 @@ fn known_kind(c: &Ctx, s: &mut Sink) {
                 k.cell,
                 c.ed.title("kind"),
                 &k.raw,
-                format!("“{}”的指标值类型“{}”无法识别", ind.level3.as_str(), k.raw),
+                format!("{}的指标值类型“{}”无法识别", which(ind), k.raw),
             );
         }
     }
 }
 
 fn comparator_number(c: &Ctx, s: &mut Sink) {
-    for ind in &c.form.indicators {
-        let is_comparator = ind.kind.value.as_deref().is_some_and(|k| k != "定性");
+    for ind in c.form.indicators.iter().filter(|i| is_comparator(i)) {
         let v = &ind.value;
-        if is_comparator && !v.is_blank() && v.value.is_none() {
+        if !v.is_blank() && v.value.is_none() {
             s.report(
                 "E403",
                 v.cell,
                 c.ed.title("value"),
                 &v.raw,
                 format!(
-                    "“{}”的指标值类型为“{}”，指标值“{}”却不是数字",
-                    ind.level3.as_str(),
+                    "{}的指标值类型为“{}”，指标值“{}”却不是数字",
+                    which(ind),
                     ind.kind.as_str(),
                     v.raw
+                ),
+            );
+        }
+    }
+}
+
+fn quantitative_explained(c: &Ctx, s: &mut Sink) {
+    let required = c.ed.columns.get("description").is_some_and(|d| d.required);
+    for ind in c.form.indicators.iter().filter(|i| is_comparator(i)) {
+        let d = &ind.description;
+        // A blank starred column is E401's; a placeholder, or a blank unstarred one, is ours.
+        let missing =
+            (d.is_blank() && !required && d.cell.is_some()) || c.ed.is_placeholder(&d.raw);
+        if missing {
+            s.report(
+                "E404",
+                d.cell,
+                c.ed.title("description"),
+                &d.raw,
+                format!("定量指标{}没有指标值说明", which(ind)),
+            );
+        }
+    }
+}
+
+fn known_level1(c: &Ctx, s: &mut Sink) {
+    let mut seen = BTreeSet::new();
+    let expected: Vec<&str> = c.ed.levels.iter().map(|l| l.name.as_str()).collect();
+    for ind in &c.form.indicators {
+        let l1 = &ind.level1;
+        if l1.is_blank() || c.ed.level(&l1.raw).is_some() || !seen.insert(l1.cell) {
+            continue;
+        }
+        s.report(
+            "E411",
+            l1.cell,
+            c.ed.title("level1"),
+            &l1.raw,
+            format!(
+                "一级指标“{}”不在本版目录中，应为：{}",
+                l1.raw,
+                expected.join("、")
+            ),
+        );
+    }
+}
+
+fn known_level2(c: &Ctx, s: &mut Sink) {
+    let mut seen = BTreeSet::new();
+    for ind in &c.form.indicators {
+        let l2 = &ind.level2;
+        let Some(level) = c.ed.level(&ind.level1.raw) else {
+            continue;
+        };
+        let key = norm_name(&l2.raw);
+        if l2.is_blank()
+            || level.children.iter().any(|n| norm_name(n) == key)
+            || !seen.insert(l2.cell)
+        {
+            continue;
+        }
+        s.report(
+            "E412",
+            l2.cell,
+            c.ed.title("level2"),
+            &l2.raw,
+            format!(
+                "二级指标“{}”不在“{}”的目录中，应为：{}",
+                l2.raw,
+                level.name,
+                level.children.join("、")
+            ),
+        );
+    }
+}
+
+fn qualitative_percent(c: &Ctx, s: &mut Sink) {
+    for ind in c.form.indicators.iter().filter(|i| is_qualitative(i)) {
+        if ind.value.value.is_some() {
+            continue; // a number on a 定性 row is E422's: one problem, one finding
+        }
+        let (cell, raw) = if ind.unit.as_str() == "%" {
+            (ind.unit.cell, ind.unit.raw.as_str())
+        } else if ind.value_unit.as_deref() == Some("%") {
+            (ind.value.cell, ind.value.raw.as_str())
+        } else {
+            continue;
+        };
+        s.report(
+            "E421",
+            cell,
+            c.ed.title("unit"),
+            raw,
+            format!("定性指标{}的单位是“%”", which(ind)),
+        );
+    }
+}
+
+fn qualitative_number(c: &Ctx, s: &mut Sink) {
+    for ind in c.form.indicators.iter().filter(|i| is_qualitative(i)) {
+        if ind.value.value.is_some() {
+            s.report(
+                "E422",
+                ind.value.cell,
+                c.ed.title("value"),
+                &ind.value.raw,
+                format!("定性指标{}的指标值“{}”是数字", which(ind), ind.value.raw),
+            );
+        }
+    }
+}
+
+fn rate_range(c: &Ctx, s: &mut Sink) {
+    let t = &c.ed.thresholds;
+    for ind in c
+        .form
+        .indicators
+        .iter()
+        .filter(|i| is_comparator(i) && is_rate(i, c.ed))
+    {
+        let Some(v) = ind.value.value else { continue };
+        if v < t.rate_min || v > t.rate_max {
+            s.report(
+                "E423",
+                ind.value.cell,
+                c.ed.title("value"),
+                &ind.value.raw,
+                format!(
+                    "比率{}的指标值 {} 超出 {}–{} 的范围",
+                    which(ind),
+                    v.normalize(),
+                    t.rate_min,
+                    t.rate_max
+                ),
+            );
+        }
+    }
+}
+
+fn rate_at_least_100(c: &Ctx, s: &mut Sink) {
+    let max = c.ed.thresholds.rate_max;
+    for ind in c.form.indicators.iter().filter(|i| is_rate(i, c.ed)) {
+        let at_least = matches!(ind.kind.value.as_deref(), Some("≥"));
+        if at_least && ind.value.value == Some(max) {
+            s.report(
+                "E424",
+                ind.kind.cell,
+                c.ed.title("kind"),
+                &ind.kind.raw,
+                format!("比率{}写成“≥{}”，应写为“={}”", which(ind), max, max),
+            );
+        }
+    }
+}
+
+fn unit_agrees(c: &Ctx, s: &mut Sink) {
+    for ind in &c.form.indicators {
+        let (Some(inner), Some(col)) = (ind.value_unit.as_deref(), ind.unit.value.as_deref())
+        else {
+            continue;
+        };
+        if c.ed.is_placeholder(col) || norm_label(inner) == norm_label(col) {
+            continue;
+        }
+        s.report(
+            "E425",
+            ind.value.cell,
+            c.ed.title("value"),
+            &ind.value.raw,
+            format!(
+                "{}的指标值“{}”带单位“{}”，度量单位却是“{}”",
+                which(ind),
+                ind.value.raw,
+                inner,
+                col
+            ),
+        );
+    }
+}
+
+fn direction(c: &Ctx, s: &mut Sink) {
+    let w = &c.ed.words;
+    for ind in c.form.indicators.iter().filter(|i| is_comparator(i)) {
+        // A common indicator has its own standard comparator: E444 compares against it.
+        if c.ed.catalogue_entry(ind.level3.as_str()).is_some() {
+            continue;
+        }
+        let name = norm_name(ind.level3.as_str());
+        let has = |list: &[String]| list.iter().any(|k| name.contains(norm_name(k).as_str()));
+        let kind = ind.kind.as_str();
+        let (wanted, ok): (&str, &[&str]) = if has(&w.want_at_most) {
+            ("≤", &["≤", "=", "<"])
+        } else if has(&w.want_at_least) {
+            ("≥", &["≥", "=", ">"])
+        } else {
+            continue;
+        };
+        if !ok.contains(&kind) {
+            s.report(
+                "E431",
+                ind.kind.cell,
+                c.ed.title("kind"),
+                &ind.kind.raw,
+                format!(
+                    "{}越{}越好，指标值类型应为“{}”或“=”，却是“{}”",
+                    which(ind),
+                    if wanted == "≥" { "高" } else { "低" },
+                    wanted,
+                    kind
                 ),
             );
         }

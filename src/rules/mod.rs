@@ -7,6 +7,8 @@ mod file;
 mod header;
 mod indicators;
 mod notes;
+mod quality;
+mod structure;
 mod tasks;
 
 use crate::edition::Edition;
@@ -44,14 +46,32 @@ pub static RULES: &[&Rule] = &[
     &header::E102,
     &header::E103,
     &tasks::E201,
+    &tasks::E202,
     &budget::E301,
     &budget::E302,
     &budget::E303,
     &budget::E304,
     &budget::E305,
+    &budget::E306,
+    &budget::E307,
+    &budget::E308,
     &indicators::E401,
     &indicators::E402,
     &indicators::E403,
+    &indicators::E404,
+    &indicators::E411,
+    &indicators::E412,
+    &indicators::E421,
+    &indicators::E422,
+    &indicators::E423,
+    &indicators::E424,
+    &indicators::E425,
+    &indicators::E431,
+    &structure::E441,
+    &structure::E442,
+    &structure::E443,
+    &structure::E444,
+    &quality::E451,
     &notes::E901,
 ];
 
@@ -126,8 +146,20 @@ pub fn run(form: &Form, ed: &Edition) -> Vec<Finding> {
             hint: rule.hint.to_string(),
         }));
     }
-    sort(&mut out);
-    out
+    one_per_cell(out)
+}
+
+/// One problem gives one finding: of the errors and warnings on one input cell only the most
+/// severe (then the lowest code) is kept; 提示 about how a cell was read are always kept.
+fn one_per_cell(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(|a, b| (a.cell, a.severity, a.code).cmp(&(b.cell, b.severity, b.code)));
+    let mut taken = std::collections::BTreeSet::new();
+    findings.retain(|f| match f.cell {
+        Some(cell) if f.severity != Severity::Info => taken.insert(cell),
+        _ => true,
+    });
+    sort(&mut findings);
+    findings
 }
 
 /// The registry as a Markdown table (the README's rule table is this output).
@@ -157,6 +189,15 @@ mod tests {
         for r in RULES {
             assert!(r.code.len() == 4 && r.code.starts_with('E'), "{}", r.code);
             assert!(!r.title.is_empty() && !r.hint.is_empty(), "{}", r.code);
+        }
+    }
+
+    #[test]
+    fn every_code_has_a_changelog_line() {
+        let changelog = include_str!("../../CHANGELOG.md");
+        for r in RULES {
+            let line = format!("- {} {}", r.code, r.title);
+            assert!(changelog.contains(&line), "CHANGELOG.md lacks \"{line}\"");
         }
     }
 }

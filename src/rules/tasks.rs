@@ -11,6 +11,14 @@ pub static E201: Rule = Rule {
     check: Some(at_least_one),
 };
 
+pub static E202: Rule = Rule {
+    code: "E202",
+    severity: Severity::Error,
+    title: "任务名称与主要内容不全",
+    hint: "每项任务都要同时填写任务名称和主要内容",
+    check: Some(name_and_content),
+};
+
 fn at_least_one(c: &Ctx, s: &mut Sink) {
     if c.form.tasks.is_empty() {
         let msg = if c.form.tasks_anchor.is_some() {
@@ -26,4 +34,30 @@ fn at_least_one(c: &Ctx, s: &mut Sink) {
             msg.to_string(),
         );
     }
+}
+
+fn name_and_content(c: &Ctx, s: &mut Sink) {
+    for t in &c.form.tasks {
+        let (blank, other, field) = match (t.name.is_blank(), t.content.is_blank()) {
+            (true, false) => (&t.name, &t.content, "任务名称"),
+            (false, true) => (&t.content, &t.name, "主要内容"),
+            _ => continue,
+        };
+        s.report(
+            "E202",
+            blank.cell,
+            field,
+            "",
+            format!("任务“{}”的{}未填写", truncate(&other.raw, 20), field),
+        );
+    }
+}
+
+/// The first `n` characters, with "…" when cut: messages stay one short line.
+fn truncate(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        out.push('…');
+    }
+    out
 }

@@ -5,6 +5,7 @@
 //! Edits in the small text language of tests/cases/*.case apply to a `FormSpec`:
 //!   set department = 新名称          set year = （2023 年度）        set goal =
 //!   set task[2].name =              set tasks = none
+//!   set task[1].amount = 100        (adds an amount column)   set tasks.total = 327.89 (a 合计 row)
 //!   set budget.total = 300          set budget.basic = 200          (adds the 资金结构 rows)
 //!   set ind[参保对象满意率].kind = ≤  set ind[3].value = '90         delete ind[预算调整率]
 //!   add ind = 产出指标|数量指标|新指标|≥|90|%|评分|说明
@@ -88,6 +89,9 @@ pub struct FormSpec {
     pub department: Val,
     pub goal: Val,
     pub tasks: Vec<(Val, Val)>,
+    /// Task amounts (an amount column appears when set), and an optional 合计 row.
+    pub task_amounts: Option<Vec<Val>>,
+    pub tasks_total: Option<Val>,
     /// (label, value) rows of 预算情况, in order.
     pub budget: Vec<(String, Val)>,
     pub indicators: Vec<IndRow>,
@@ -366,6 +370,8 @@ pub fn faithful_seed() -> FormSpec {
             "及时办理养老保险、职业年金关系建立、中断、转移、接续、终止等业务，保管好业务档案，离退人员社会化发放率100%，养老保险待遇按时足额安全完整。",
         ),
         tasks: SEED_TASKS.iter().map(|(n, c)| (t(n), t(c))).collect(),
+        task_amounts: None,
+        tasks_total: None,
         budget: vec![
             ("部门预算总额（万元）".into(), Val::Number(327.89)),
             ("1、资金来源：(1) 财政性资金".into(), Val::Number(327.89)),
@@ -479,12 +485,18 @@ impl FormSpec {
             "department" => self.department = v,
             "goal" => self.goal = v,
             "tasks" if raw == "none" => self.tasks.clear(),
+            "tasks.total" => self.tasks_total = Some(v),
             p if p.starts_with("task[") => {
                 let (i, field) = index_field(p);
                 let i: usize = i.parse::<usize>().expect("task index") - 1;
                 match field {
                     "name" => self.tasks[i].0 = v,
                     "content" => self.tasks[i].1 = v,
+                    "amount" => {
+                        let n = self.tasks.len();
+                        let amounts = self.task_amounts.get_or_insert_with(|| vec![Val::Blank; n]);
+                        amounts[i] = v;
+                    }
                     _ => panic!("task field {field}"),
                 }
             }
@@ -611,21 +623,37 @@ impl FormSpec {
         pen.row_height(3, height(&self.goal, 90.0))?;
 
         let mut r = 4u32;
-        let n = self.tasks.len().max(1) as u32;
+        // With task amounts the content narrows to D:G and H holds the amount (some editions).
+        let amounts = self.task_amounts.as_ref();
+        let content_end = if amounts.is_some() { LAST - 1 } else { LAST };
+        let extra = usize::from(self.tasks_total.is_some());
+        let n = (self.tasks.len() + extra).max(1) as u32;
         let tasks_label = Val::Text(pen.label("年度主要任务"));
         merged(pen, (r, 0, r + n, 0), &tasks_label, &label, &pct)?;
         pen.merge(r, 1, r, 2, &pen.label("*任务名称"), &head)?;
-        pen.merge(r, 3, r, LAST, &pen.label("*主要内容"), &head)?;
+        pen.merge(r, 3, r, content_end, &pen.label("*主要内容"), &head)?;
+        if amounts.is_some() {
+            pen.string(r, LAST, &pen.label("金额（万元）"), &head)?;
+        }
         r += 1;
-        if self.tasks.is_empty() {
+        if self.tasks.is_empty() && extra == 0 {
             merged(pen, (r, 1, r, 2), &Val::Blank, &cell, &pct)?;
             merged(pen, (r, 3, r, LAST), &Val::Blank, &cell, &pct)?;
             r += 1;
         }
-        for (name, content) in &self.tasks {
+        for (i, (name, content)) in self.tasks.iter().enumerate() {
             merged(pen, (r, 1, r, 2), name, &cell, &pct)?;
-            merged(pen, (r, 3, r, LAST), content, &cell, &pct)?;
+            merged(pen, (r, 3, r, content_end), content, &cell, &pct)?;
+            if let Some(a) = amounts {
+                write(pen, r, LAST, a.get(i).unwrap_or(&Val::Blank), &cell, &pct)?;
+            }
             pen.row_height(r, height(content, 90.0))?;
+            r += 1;
+        }
+        if let Some(total) = &self.tasks_total {
+            merged(pen, (r, 1, r, 2), &t("合计"), &cell, &pct)?;
+            merged(pen, (r, 3, r, content_end), &Val::Blank, &cell, &pct)?;
+            write(pen, r, LAST, total, &cell, &pct)?;
             r += 1;
         }
         let nb = self.budget.len() as u32;

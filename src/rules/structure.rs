@@ -1,0 +1,205 @@
+//! Rules over the indicator table as a whole: every 一级 present (E441), no duplicate 三级 under
+//! one 二级 (E442), the common 投入管理 catalogue present (E443) and as standard (E444).
+
+use super::indicators::which;
+use super::{Ctx, Rule, Sink};
+use crate::edition::CatalogueEntry;
+use crate::finding::Severity;
+use crate::form::Indicator;
+use crate::text::{norm_label, norm_name};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+pub static E441: Rule = Rule {
+    code: "E441",
+    severity: Severity::Error,
+    title: "一级指标下没有三级指标",
+    hint: "每个一级指标下至少设置一个三级指标",
+    check: Some(every_level1),
+};
+
+pub static E442: Rule = Rule {
+    code: "E442",
+    severity: Severity::Warning,
+    title: "同一二级指标下三级指标重复",
+    hint: "删除重复的行，或把三级指标改为不同的名称",
+    check: Some(no_duplicates),
+};
+
+pub static E443: Rule = Rule {
+    code: "E443",
+    severity: Severity::Warning,
+    title: "缺少通用的投入管理指标",
+    hint: "按申报表要求补齐通用的投入管理指标，指标值类型、指标值和单位按标准填写",
+    check: Some(catalogue_present),
+};
+
+pub static E444: Rule = Rule {
+    code: "E444",
+    severity: Severity::Warning,
+    title: "通用指标与标准不一致",
+    hint: "通用的投入管理指标按标准填写指标值类型、指标值和单位",
+    check: Some(catalogue_standard),
+};
+
+fn every_level1(c: &Ctx, s: &mut Sink) {
+    if c.form.indicators.is_empty() {
+        return; // no table at all is E401's
+    }
+    for level in &c.ed.levels {
+        let key = norm_name(&level.name);
+        let present = c
+            .form
+            .indicators
+            .iter()
+            .any(|i| norm_name(&i.level1.raw) == key && !i.level3.is_blank());
+        if !present {
+            s.report(
+                "E441",
+                c.form.indicators_anchor,
+                c.ed.title("level1"),
+                "",
+                format!("一级指标“{}”下没有任何三级指标", level.name),
+            );
+        }
+    }
+}
+
+fn no_duplicates(c: &Ctx, s: &mut Sink) {
+    let mut first: BTreeMap<(String, String), &Indicator> = BTreeMap::new();
+    for ind in c.form.indicators.iter().filter(|i| !i.level3.is_blank()) {
+        let key = (norm_name(&ind.level2.raw), norm_name(&ind.level3.raw));
+        match first.get(&key) {
+            Some(earlier) => s.report(
+                "E442",
+                ind.level3.cell,
+                c.ed.title("level3"),
+                &ind.level3.raw,
+                format!(
+                    "三级指标{}在二级指标“{}”下重复（第 {} 行已有）",
+                    which(ind),
+                    ind.level2.raw,
+                    earlier.row + 1
+                ),
+            ),
+            None => {
+                first.insert(key, ind);
+            }
+        }
+    }
+}
+
+/// "≤ 20%", "定性：相关" — the standard as staff read it.
+fn standard(e: &CatalogueEntry) -> String {
+    if e.kind == "定性" {
+        format!("定性“{}”", e.value)
+    } else {
+        format!("{} {}{}", e.kind, e.value, e.unit)
+    }
+}
+
+fn catalogue_present(c: &Ctx, s: &mut Sink) {
+    if c.form.indicators.is_empty() {
+        return;
+    }
+    for e in &c.ed.catalogue {
+        if !c
+            .form
+            .indicators
+            .iter()
+            .any(|i| norm_name(&i.level3.raw) == norm_name(&e.level3))
+        {
+            s.report(
+                "E443",
+                c.form.indicators_anchor,
+                c.ed.title("level3"),
+                "",
+                format!(
+                    "缺少通用指标“{}”（{}，标准为 {}）",
+                    e.level3,
+                    e.level2,
+                    standard(e)
+                ),
+            );
+        }
+    }
+}
+
+fn catalogue_standard(c: &Ctx, s: &mut Sink) {
+    for ind in &c.form.indicators {
+        let Some(e) = c.ed.catalogue_entry(ind.level3.as_str()) else {
+            continue;
+        };
+        let std = standard(e);
+        let name = which(ind);
+        // 指标值类型
+        if ind.kind.is_blank() {
+            s.report(
+                "E444",
+                ind.kind.cell,
+                c.ed.title("kind"),
+                "",
+                format!("通用指标{name}未填指标值类型，标准为 {std}"),
+            );
+        } else if ind.kind.value.as_deref().is_some_and(|k| k != e.kind) {
+            s.report(
+                "E444",
+                ind.kind.cell,
+                c.ed.title("kind"),
+                &ind.kind.raw,
+                format!(
+                    "通用指标{name}的指标值类型“{}”与标准不一致，标准为 {std}",
+                    ind.kind.raw
+                ),
+            );
+        }
+        // 指标值: a number compared as a number, a word as a word.
+        let value_ok = match (e.value.parse::<Decimal>(), ind.value.value) {
+            (Ok(want), Some(got)) => want == got,
+            (Ok(_), None) => false,
+            (Err(_), _) => norm_name(&ind.value.raw) == norm_name(&e.value),
+        };
+        if ind.value.is_blank() {
+            s.report(
+                "E444",
+                ind.value.cell,
+                c.ed.title("value"),
+                "",
+                format!("通用指标{name}未填指标值，标准为 {std}"),
+            );
+        } else if !value_ok && (ind.value.value.is_some() || e.kind == "定性") {
+            s.report(
+                "E444",
+                ind.value.cell,
+                c.ed.title("value"),
+                &ind.value.raw,
+                format!(
+                    "通用指标{name}的指标值“{}”与标准不一致，标准为 {std}",
+                    ind.value.raw
+                ),
+            );
+        }
+        // 度量单位: "-" or blank stand for none.
+        let unit = ind.effective_unit();
+        let unit = if c.ed.is_placeholder(unit) { "" } else { unit };
+        if norm_label(unit) != norm_label(&e.unit) {
+            let cell = if ind.unit.cell.is_some() {
+                ind.unit.cell
+            } else {
+                ind.value.cell
+            };
+            let want = if e.unit.is_empty() {
+                "无单位".to_string()
+            } else {
+                format!("“{}”", e.unit)
+            };
+            s.report(
+                "E444",
+                cell,
+                c.ed.title("unit"),
+                &ind.unit.raw,
+                format!("通用指标{name}的单位“{unit}”与标准不一致，应为{want}（标准为 {std}）"),
+            );
+        }
+    }
+}

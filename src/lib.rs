@@ -71,10 +71,20 @@ impl Outcome {
     }
 }
 
+/// Reads, locates and checks one workbook given as bytes, within the default limits.
+pub fn check_bytes(file: &str, bytes: &[u8], ed: &Edition) -> Outcome {
+    check_bytes_with(file, bytes, ed, &workbook::Limits::default())
+}
+
 /// Reads, locates and checks one workbook given as bytes. Never panics on bad input: a file
 /// that cannot be read or holds no form gives an `Unreadable` outcome with one finding saying why.
-pub fn check_bytes(file: &str, bytes: &[u8], ed: &Edition) -> Outcome {
-    let wb = match workbook::read(bytes) {
+pub fn check_bytes_with(
+    file: &str,
+    bytes: &[u8],
+    ed: &Edition,
+    limits: &workbook::Limits,
+) -> Outcome {
+    let wb = match workbook::read_with(bytes, limits) {
         Ok(wb) => wb,
         Err(e) => return Outcome::unreadable(file, ed, rules::unreadable(&e.to_string())),
     };

@@ -256,16 +256,10 @@ fn right_of(sheet: &Sheet, row: u32, col: u32) -> CellRef {
 /// The value cell of a label: the first non-blank cell to its right (unless that is another
 /// label), else the cell just below it (unless blank or a label).
 fn value_near(sheet: &Sheet, known: &Known, row: u32, col: u32) -> Option<CellRef> {
-    let last_col = sheet.end().map(|e| e.1).unwrap_or(col);
     let start = right_of(sheet, row, col).col;
-    for c in start..=last_col {
-        let v = sheet.get(row, c);
-        if is_blank(v) {
-            continue;
-        }
-        if known.is_label(v) {
-            break;
-        }
+    if let Some((c, v)) = sheet.row(row).find(|(c, v)| *c >= start && !is_blank(v))
+        && !known.is_label(v)
+    {
         return Some(CellRef::new(row, c));
     }
     let below = sheet.merge_at(row, col).map(|m| m.end.0).unwrap_or(row) + 1;
@@ -358,11 +352,10 @@ fn read_tasks(
         .map(|m| m.end.0)
         .filter(|&e| e >= first_row)
         .unwrap_or(last_row);
-    let last_col = sheet.end().map(|e| e.1).unwrap_or(0);
-    for r in first_row..=last {
-        let row_has_label = (0..=last_col).any(|c| {
+    for r in sheet.used_rows(first_row, last) {
+        let row_has_label = sheet.row(r).any(|(c, v)| {
             let in_label = label_merge.is_some_and(|m| m.contains(r, c));
-            !in_label && known.is_label(sheet.get(r, c))
+            !in_label && known.is_label(v)
         });
         if row_has_label {
             last = r.saturating_sub(1);
@@ -375,7 +368,7 @@ fn read_tasks(
         tasks: Vec::new(),
         total: None,
     };
-    for r in first_row..=last {
+    for r in sheet.used_rows(first_row, last) {
         let name = Field::text(sheet.text(r, nh.col), Some(CellRef::new(r, nh.col)));
         let content = Field::text(sheet.text(r, ch.col), Some(CellRef::new(r, ch.col)));
         let amount = amount_col.map(|c| {
@@ -450,11 +443,11 @@ fn read_indicators(
     header: u32,
     notes: &mut Vec<Normalization>,
 ) -> Vec<Indicator> {
-    let last_col = sheet.end().map(|e| e.1).unwrap_or(0);
     let mut cols: IndexMap<&str, u32> = IndexMap::new();
     for (key, spec) in &ed.columns {
-        if let Some(c) = (0..=last_col)
-            .find(|&c| matches!(sheet.get(header, c), Data::String(s) if label_is(s, &spec.labels)))
+        if let Some((c, _)) = sheet
+            .row(header)
+            .find(|(_, v)| matches!(v, Data::String(s) if label_is(s, &spec.labels)))
         {
             cols.insert(key.as_str(), c);
         }
@@ -470,9 +463,10 @@ fn read_indicators(
     let mut out = Vec::new();
     let mut level1: Field<String> = Field::absent();
     let mut level2: Field<String> = Field::absent();
-    for r in header + 1..=last_row {
-        let first_text = (0..=last_col)
-            .map(|c| sheet.get(r, c))
+    for r in sheet.used_rows(header + 1, last_row) {
+        let first_text = sheet
+            .row(r)
+            .map(|(_, v)| v)
             .find(|v| !is_blank(v))
             .map(|v| norm_label(&cell_text(v)));
         let Some(first_text) = first_text else {

@@ -3,7 +3,8 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use jixiao::edition::Edition;
-use jixiao::{Outcome, Status, check_bytes, json, output, report, rules};
+use jixiao::workbook::{Limits, ReadError};
+use jixiao::{Outcome, Status, check_bytes_with, json, output, report, rules};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,6 +60,25 @@ struct Common {
     /// 输出格式：text 为逐行问题，json 为每个文件一行的 JSON Lines
     #[arg(long, value_enum, default_value_t = OutFormat::Text)]
     format: OutFormat,
+    /// 输入文件大小上限（MB）
+    #[arg(long, value_name = "MB", default_value_t = Limits::default().max_file_bytes >> 20)]
+    max_file_mb: u64,
+    /// xlsx/ods 解压后大小上限（MB），防止压缩炸弹
+    #[arg(long, value_name = "MB", default_value_t = Limits::default().max_unzipped_bytes >> 20)]
+    max_unzipped_mb: u64,
+    /// 单个工作簿的非空单元格数上限
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_cells)]
+    max_cells: u64,
+}
+
+impl Common {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_file_bytes: self.max_file_mb.saturating_mul(1 << 20),
+            max_unzipped_bytes: self.max_unzipped_mb.saturating_mul(1 << 20),
+            max_cells: self.max_cells,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -129,12 +149,13 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
         Ok(ed) => ed,
         Err(code) => return code,
     };
+    let limits = common.limits();
     let mut worst = 0u8;
     let stdout = std::io::stdout();
     for path in files {
         let name = path.display().to_string();
-        let outcome = match read_input(path) {
-            Ok(bytes) => check_bytes(&name, &bytes, &ed),
+        let outcome = match read_input(path, &limits) {
+            Ok(bytes) => check_bytes_with(&name, &bytes, &ed, &limits),
             Err(reason) => Outcome {
                 file: name.clone(),
                 edition: ed.edition.id.clone(),
@@ -172,10 +193,20 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
     ExitCode::from(worst)
 }
 
-/// Reads an input file, with a Chinese reason when it cannot be read.
-fn read_input(path: &Path) -> Result<Vec<u8>, String> {
+/// Reads an input file, with a Chinese reason when it cannot be read. The size is checked
+/// before reading, so a huge file is never loaded.
+fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => return Err("这是一个文件夹，不是工作簿文件".to_string()),
+        // A pipe or device would block or never end: only regular files are read.
+        Ok(m) if !m.is_file() => return Err("这不是普通文件（可能是管道或设备）".to_string()),
+        Ok(m) if m.len() > limits.max_file_bytes => {
+            return Err(ReadError::FileTooLarge {
+                size: m.len() >> 20,
+                limit: limits.max_file_bytes >> 20,
+            }
+            .to_string());
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err("文件不存在".to_string());
         }

@@ -5,10 +5,33 @@
 
 use crate::text::decimal_from_f64;
 use calamine::{
-    Data, Dimensions, Ods, Range, Reader, SheetType, SheetVisible, StyleRange, Xls, XlsOptions,
-    Xlsb, Xlsx,
+    Data, DataRef, Dimensions, Ods, Range, Reader, SheetType, SheetVisible, StyleRange, Xls,
+    XlsOptions, Xlsb, Xlsx,
 };
-use std::io::Cursor;
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+
+/// Bounds on what one file may cost, so a hostile file ends in a message, not an
+/// out-of-memory kill. All are options of the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input file, in bytes.
+    pub max_file_bytes: u64,
+    /// Largest total size of a zip container's parts once decompressed (xlsx, ods), in bytes.
+    pub max_unzipped_bytes: u64,
+    /// Most non-empty cells in one workbook.
+    pub max_cells: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_file_bytes: 50 << 20,
+            max_unzipped_bytes: 500 << 20,
+            max_cells: 2_000_000,
+        }
+    }
+}
 
 /// The container format, sniffed from the bytes (never from the file name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,24 +71,42 @@ pub enum ReadError {
     PlainText,
     #[error("无法识别的文件格式：不是 xlsx、xls 或 ods 工作簿")]
     Unknown,
-    #[error("工作簿已损坏，无法读取（{format}）：{detail}")]
+    #[error(
+        "工作簿已损坏或不完整（可能下载、复制时中断），无法读取（{format}，技术信息：{detail}）"
+    )]
     Corrupt {
         format: &'static str,
         detail: String,
     },
     #[error("工作簿中没有可见的工作表")]
     NoSheets,
+    #[error("文件过大（{size} MB，上限 {limit} MB），请只保留申报表后再检查")]
+    FileTooLarge { size: u64, limit: u64 },
+    #[error("工作簿解压后过大（超过 {limit} MB），可能已损坏或是恶意文件")]
+    UnzippedTooLarge { limit: u64 },
+    #[error("工作簿中的单元格过多（超过 {limit} 个），请只保留申报表后再检查")]
+    TooManyCells { limit: u64 },
+    #[error("工作表“{0}”的合并单元格过多或过大，无法检查")]
+    TooManyMerges(String),
 }
 
 /// One worksheet: values at absolute positions, merges and number formats.
+///
+/// Cells are kept sparse (only non-empty ones), so a sheet that claims a huge dimension or has
+/// two cells far apart costs what it holds, not its bounding box.
 pub struct Sheet {
     /// The sheet's name as shown on its tab.
     pub name: String,
     /// Hidden or very hidden sheets are skipped when looking for the form.
     pub visible: bool,
-    cells: Range<Data>,
+    cells: BTreeMap<(u32, u32), Data>,
+    end: Option<(u32, u32)>,
     merges: Vec<Dimensions>,
+    /// Row → the merges crossing it, so finding a cell's merge does not scan every merge.
+    merge_rows: std::collections::HashMap<u32, Vec<usize>>,
     styles: StyleRange,
+    /// Cells holding a formula whose result was never saved (xlsx).
+    formulas_without_value: Vec<(u32, u32)>,
 }
 
 /// A read workbook.
@@ -79,28 +120,62 @@ pub struct Workbook {
 static EMPTY: Data = Data::Empty;
 
 impl Sheet {
-    /// Builds a sheet from parts (used by the reader and by tests).
-    pub fn new(name: String, visible: bool, cells: Range<Data>, merges: Vec<Dimensions>) -> Sheet {
-        Sheet {
+    /// Builds a sheet from sparse cells (blank ones are dropped). Refuses merges that would
+    /// cover more rows, all told, than `MAX_MERGE_ROWS`.
+    pub fn new(
+        name: String,
+        visible: bool,
+        cells: impl IntoIterator<Item = ((u32, u32), Data)>,
+        merges: Vec<Dimensions>,
+    ) -> Result<Sheet, ReadError> {
+        const MAX_MERGE_ROWS: u64 = 5_000_000;
+        let mut merge_rows: std::collections::HashMap<u32, Vec<usize>> = Default::default();
+        let covered: u64 = merges
+            .iter()
+            .map(|m| u64::from(m.end.0.saturating_sub(m.start.0)) + 1)
+            .sum();
+        if covered > MAX_MERGE_ROWS {
+            return Err(ReadError::TooManyMerges(name));
+        }
+        for (i, m) in merges.iter().enumerate() {
+            for r in m.start.0..=m.end.0 {
+                merge_rows.entry(r).or_default().push(i);
+            }
+        }
+        let cells: BTreeMap<(u32, u32), Data> =
+            cells.into_iter().filter(|(_, v)| !is_blank(v)).collect();
+        let end = cells.keys().fold(None, |acc: Option<(u32, u32)>, &(r, c)| {
+            Some(acc.map_or((r, c), |(er, ec)| (er.max(r), ec.max(c))))
+        });
+        Ok(Sheet {
             name,
             visible,
             cells,
+            end,
             merges,
+            merge_rows,
             styles: StyleRange::empty(),
-        }
+            formulas_without_value: Vec::new(),
+        })
     }
 
-    /// The value at an absolute position (Empty outside the used range).
+    /// Builds a sheet from a calamine range (xls, ods), whose positions are relative to its start.
+    fn from_range(
+        name: String,
+        visible: bool,
+        range: &Range<Data>,
+        merges: Vec<Dimensions>,
+    ) -> Result<Sheet, ReadError> {
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let cells = range
+            .used_cells()
+            .map(|(r, c, v)| ((r0 + r as u32, c0 + c as u32), v.clone()));
+        Sheet::new(name, visible, cells, merges)
+    }
+
+    /// The value at an absolute position (Empty where nothing is).
     pub fn get(&self, row: u32, col: u32) -> &Data {
-        self.cells.get_value((row, col)).unwrap_or(&EMPTY)
-    }
-
-    /// The value shown at a position: the merge's top-left value for a cell inside a merge.
-    pub fn shown(&self, row: u32, col: u32) -> &Data {
-        match self.merge_at(row, col) {
-            Some(m) => self.get(m.start.0, m.start.1),
-            None => self.get(row, col),
-        }
+        self.cells.get(&(row, col)).unwrap_or(&EMPTY)
     }
 
     /// The cell's text as displayed, trimmed at the ends only.
@@ -110,21 +185,39 @@ impl Sheet {
 
     /// Every non-empty cell with its absolute position, row by row.
     pub fn used(&self) -> impl Iterator<Item = (u32, u32, &Data)> {
-        let (r0, c0) = self.cells.start().unwrap_or((0, 0));
+        self.cells.iter().map(|(&(r, c), v)| (r, c, v))
+    }
+
+    /// The non-empty cells of one row, left to right.
+    pub fn row(&self, row: u32) -> impl Iterator<Item = (u32, &Data)> {
         self.cells
-            .used_cells()
-            .filter(|(_, _, v)| !is_blank(v))
-            .map(move |(r, c, v)| (r0 + r as u32, c0 + c as u32, v))
+            .range((row, 0)..=(row, u32::MAX))
+            .map(|(&(_, c), v)| (c, v))
+    }
+
+    /// The rows in `from..=to` that hold at least one non-empty cell, top to bottom.
+    pub fn used_rows(&self, from: u32, to: u32) -> Vec<u32> {
+        let mut rows: Vec<u32> = self
+            .cells
+            .range((from, 0)..=(to, u32::MAX))
+            .map(|(&(r, _), _)| r)
+            .collect();
+        rows.dedup();
+        rows
     }
 
     /// The last used row and column (absolute), if any cell is used.
     pub fn end(&self) -> Option<(u32, u32)> {
-        self.cells.end()
+        self.end
     }
 
     /// The merge region covering a cell, if any.
     pub fn merge_at(&self, row: u32, col: u32) -> Option<&Dimensions> {
-        self.merges.iter().find(|m| m.contains(row, col))
+        self.merge_rows
+            .get(&row)?
+            .iter()
+            .map(|&i| &self.merges[i])
+            .find(|m| m.contains(row, col))
     }
 
     /// All merge regions.
@@ -138,6 +231,11 @@ impl Sheet {
             .get((row, col))
             .and_then(|s| s.number_format.as_ref())
             .map(|n| n.format_code.as_str())
+    }
+
+    /// Whether a cell holds a formula whose result was never saved (it reads as empty).
+    pub fn formula_without_value(&self, row: u32, col: u32) -> bool {
+        self.formulas_without_value.contains(&(row, col))
     }
 }
 
@@ -225,92 +323,188 @@ fn corrupt(format: Format, e: impl std::fmt::Display) -> ReadError {
     }
 }
 
-/// Reads a workbook from bytes: every worksheet with values, merges and number formats.
+/// Reads a workbook from bytes within the default limits.
 pub fn read(bytes: &[u8]) -> Result<Workbook, ReadError> {
+    read_with(bytes, &Limits::default())
+}
+
+/// Decompresses every part of a zip container as a stream, counting bytes, so a zip bomb is
+/// refused after reading at most the limit, before calamine inflates anything into memory.
+fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), ReadError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(format, e))?;
+    let limit = limits.max_unzipped_bytes;
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|e| corrupt(format, e))?;
+        if part.size() > limit {
+            return Err(ReadError::UnzippedTooLarge { limit: limit >> 20 });
+        }
+        loop {
+            let n = part.read(&mut buf).map_err(|e| corrupt(format, e))?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > limit {
+                return Err(ReadError::UnzippedTooLarge { limit: limit >> 20 });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counts cells against the workbook-wide limit.
+struct Budget {
+    left: u64,
+    limit: u64,
+}
+
+impl Budget {
+    fn take(&mut self, n: u64) -> Result<(), ReadError> {
+        if n > self.left {
+            return Err(ReadError::TooManyCells { limit: self.limit });
+        }
+        self.left -= n;
+        Ok(())
+    }
+}
+
+fn owned(v: DataRef<'_>) -> Data {
+    match v {
+        DataRef::Int(i) => Data::Int(i),
+        DataRef::Float(f) => Data::Float(f),
+        DataRef::String(s) => Data::String(s),
+        DataRef::SharedString(s) => Data::String(s.to_string()),
+        DataRef::Bool(b) => Data::Bool(b),
+        DataRef::DateTime(d) => Data::DateTime(d),
+        DataRef::DateTimeIso(s) => Data::DateTimeIso(s),
+        DataRef::DurationIso(s) => Data::DurationIso(s),
+        DataRef::Error(e) => Data::Error(e),
+        DataRef::Empty => Data::Empty,
+    }
+}
+
+/// Reads one xlsx sheet by streaming its cells (never a dense range).
+fn read_xlsx_sheet(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    visible: bool,
+    budget: &mut Budget,
+) -> Result<Sheet, ReadError> {
+    let format = Format::Xlsx;
+    let mut cells = Vec::new();
+    let mut no_value = Vec::new();
+    {
+        let mut reader = wb
+            .worksheet_cells_reader(name)
+            .map_err(|e| corrupt(format, e))?;
+        while let Some(cell) = reader
+            .next_cell_with_formula()
+            .map_err(|e| corrupt(format, e))?
+        {
+            let empty = matches!(cell.value, DataRef::Empty);
+            if empty && cell.formula.as_deref().is_some_and(|f| !f.is_empty()) {
+                no_value.push(cell.pos);
+            }
+            if !empty {
+                budget.take(1)?;
+                cells.push((cell.pos, owned(cell.value)));
+            }
+        }
+    }
+    let merges = wb
+        .merge_cells_by_sheet_name(name)
+        .map_err(|e| corrupt(format, e))?;
+    let styles = wb
+        .worksheet_style(name)
+        .unwrap_or_else(|_| StyleRange::empty());
+    let mut sheet = Sheet::new(name.to_string(), visible, cells, merges)?;
+    sheet.styles = styles;
+    sheet.formulas_without_value = no_value;
+    Ok(sheet)
+}
+
+/// Reads a workbook from bytes: every worksheet with values, merges and number formats.
+pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(ReadError::FileTooLarge {
+            size: (bytes.len() as u64) >> 20,
+            limit: limits.max_file_bytes >> 20,
+        });
+    }
     let format = sniff(bytes)?;
+    if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
+        check_zip(bytes, format, limits)?;
+    }
+    let mut budget = Budget {
+        left: limits.max_cells,
+        limit: limits.max_cells,
+    };
     let cur = Cursor::new(bytes);
-    let sheets = match format {
+    let visible = |m: &calamine::Sheet| m.visible == SheetVisible::Visible;
+    let mut sheets = Vec::new();
+    match format {
         Format::Xlsx => {
             let mut wb = Xlsx::new(cur).map_err(|e| corrupt(format, e))?;
             let metas = wb.sheets_metadata().to_vec();
-            let mut out = Vec::new();
             for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                let cells = wb
-                    .worksheet_range(&m.name)
-                    .map_err(|e| corrupt(format, e))?;
-                let merges = wb
-                    .merge_cells_by_sheet_name(&m.name)
-                    .map_err(|e| corrupt(format, e))?;
-                let styles = wb
-                    .worksheet_style(&m.name)
-                    .unwrap_or_else(|_| StyleRange::empty());
-                let mut s = Sheet::new(
-                    m.name.clone(),
-                    m.visible == SheetVisible::Visible,
-                    cells,
-                    merges,
-                );
-                s.styles = styles;
-                out.push(s);
+                sheets.push(read_xlsx_sheet(&mut wb, &m.name, visible(m), &mut budget)?);
             }
-            out
         }
         Format::Xlsb => {
             let mut wb = Xlsb::new(cur).map_err(|e| corrupt(format, e))?;
             let metas = wb.sheets_metadata().to_vec();
-            let mut out = Vec::new();
             for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                let cells = wb
+                let range = wb
                     .worksheet_range(&m.name)
                     .map_err(|e| corrupt(format, e))?;
-                out.push(Sheet::new(
+                budget.take(range.used_cells().count() as u64)?;
+                sheets.push(Sheet::from_range(
                     m.name.clone(),
-                    m.visible == SheetVisible::Visible,
-                    cells,
+                    visible(m),
+                    &range,
                     Vec::new(),
-                ));
+                )?);
             }
-            out
         }
         Format::Xls => {
             let mut wb = Xls::new_with_options(cur, XlsOptions::default())
                 .map_err(|e| corrupt(format, e))?;
             let metas = wb.sheets_metadata().to_vec();
-            let mut out = Vec::new();
             for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                let cells = wb
+                let range = wb
                     .worksheet_range(&m.name)
                     .map_err(|e| corrupt(format, e))?;
+                budget.take(range.used_cells().count() as u64)?;
                 let merges = wb
                     .merge_cells_by_sheet_name(&m.name)
                     .map_err(|e| corrupt(format, e))?;
-                out.push(Sheet::new(
+                sheets.push(Sheet::from_range(
                     m.name.clone(),
-                    m.visible == SheetVisible::Visible,
-                    cells,
+                    visible(m),
+                    &range,
                     merges,
-                ));
+                )?);
             }
-            out
         }
         Format::Ods => {
             let mut wb = Ods::new(cur).map_err(|e| corrupt(format, e))?;
             let metas = wb.sheets_metadata().to_vec();
-            let mut out = Vec::new();
             for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                let cells = wb
+                let range = wb
                     .worksheet_range(&m.name)
                     .map_err(|e| corrupt(format, e))?;
-                out.push(Sheet::new(
+                budget.take(range.used_cells().count() as u64)?;
+                sheets.push(Sheet::from_range(
                     m.name.clone(),
-                    m.visible == SheetVisible::Visible,
-                    cells,
+                    visible(m),
+                    &range,
                     Vec::new(),
-                ));
+                )?);
             }
-            out
         }
-    };
+    }
     if !sheets.iter().any(|s| s.visible) {
         return Err(ReadError::NoSheets);
     }

@@ -94,6 +94,7 @@ enum RulesFormat {
 }
 
 fn main() -> ExitCode {
+    jixiao::workbook::install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

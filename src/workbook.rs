@@ -354,6 +354,66 @@ fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), ReadEr
     Ok(())
 }
 
+/// calamine turns every .xls sheet into a dense grid of its cells' bounding box while opening
+/// the file, so one cell at A1 and one at row 65535, column 65535 ask for over 100 GB and abort
+/// the process (found by the fuzzer). Before calamine sees an .xls, walk its BIFF records and
+/// refuse a sheet whose bounding box is larger than the dense limit.
+fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    let format = Format::Xls;
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| corrupt(format, e))?;
+    let path = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"]
+        .into_iter()
+        .find(|p| file.is_stream(p))
+        .ok_or_else(|| corrupt(format, "没有 Workbook 数据流"))?;
+    let mut stream = Vec::new();
+    file.open_stream(path)
+        .and_then(|mut s| s.read_to_end(&mut stream))
+        .map_err(|e| corrupt(format, e))?;
+    let dense_limit = limits.max_cells.saturating_mul(4);
+    // (min row, max row, min col, max col) of the current substream's cells.
+    let mut bbox: Option<(u32, u32, u32, u32)> = None;
+    let mut at = 0usize;
+    while at + 4 <= stream.len() {
+        let typ = u16::from_le_bytes([stream[at], stream[at + 1]]);
+        let len = usize::from(u16::from_le_bytes([stream[at + 2], stream[at + 3]]));
+        let data = &stream[at + 4..(at + 4 + len).min(stream.len())];
+        at += 4 + len;
+        let u16_at = |i: usize| {
+            data.get(i..i + 2)
+                .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+        };
+        let cells: Option<(u32, u32, u32)> = match typ {
+            // Number, Label, RString, BoolErr, Formula, Rk, LabelSst: row, col first.
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x0006 | 0x027E | 0x00FD => {
+                u16_at(0).zip(u16_at(2)).map(|(r, c)| (r, c, c))
+            }
+            // MulRk: row, first col, …, last col in the final two bytes.
+            0x00BD if data.len() >= 6 => u16_at(0)
+                .zip(u16_at(2))
+                .zip(u16_at(data.len() - 2))
+                .map(|((r, c1), c2)| (r, c1, c2)),
+            // BOF: a new substream (sheet) starts.
+            0x0809 => {
+                bbox = None;
+                None
+            }
+            _ => None,
+        };
+        if let Some((r, c1, c2)) = cells {
+            let (lo, hi) = (c1.min(c2), c1.max(c2));
+            let b = bbox.get_or_insert((r, r, lo, hi));
+            *b = (b.0.min(r), b.1.max(r), b.2.min(lo), b.3.max(hi));
+            let area = u64::from(b.1 - b.0 + 1) * u64::from(b.3 - b.2 + 1);
+            if area > dense_limit {
+                return Err(ReadError::TooManyCells {
+                    limit: limits.max_cells,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Counts cells against the workbook-wide limit.
 struct Budget {
     left: u64,
@@ -425,6 +485,40 @@ fn read_xlsx_sheet(
     Ok(sheet)
 }
 
+thread_local! {
+    /// Set while a parser runs under [`contained`]: its panics are expected and handled.
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs a panic hook that stays silent for panics contained in a parser (and prints the
+/// others as before). Call once at start-up; without it a contained panic is still handled,
+/// only its message also reaches stderr.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !CONTAINED.with(|c| c.get()) {
+            previous(info);
+        }
+    }));
+}
+
+/// Runs a third-party parser on untrusted bytes. calamine can panic on malformed files (the
+/// fuzzer found slice-index panics in its OLE reader); such a panic means the file is broken,
+/// so it becomes a "corrupt file" reason instead of a crash.
+fn contained<T>(format: Format, f: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> {
+    CONTAINED.with(|c| c.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINED.with(|c| c.set(false));
+    result.unwrap_or_else(|payload| {
+        let detail = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(corrupt(format, format!("解析器无法处理此文件：{detail}")))
+    })
+}
+
 /// Reads a workbook from bytes: every worksheet with values, merges and number formats.
 pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     if bytes.len() as u64 > limits.max_file_bytes {
@@ -437,6 +531,17 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
         check_zip(bytes, format, limits)?;
     }
+    if format == Format::Xls {
+        contained(format, || check_xls(bytes, limits))?;
+    }
+    let sheets = contained(format, || read_sheets(bytes, format, limits))?;
+    if !sheets.iter().any(|s| s.visible) {
+        return Err(ReadError::NoSheets);
+    }
+    Ok(Workbook { format, sheets })
+}
+
+fn read_sheets(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
     let mut budget = Budget {
         left: limits.max_cells,
         limit: limits.max_cells,
@@ -505,10 +610,7 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
             }
         }
     }
-    if !sheets.iter().any(|s| s.visible) {
-        return Err(ReadError::NoSheets);
-    }
-    Ok(Workbook { format, sheets })
+    Ok(sheets)
 }
 
 /// A1 notation for an absolute 0-based position.

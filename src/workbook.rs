@@ -197,6 +197,9 @@ impl Sheet {
 
     /// The rows in `from..=to` that hold at least one non-empty cell, top to bottom.
     pub fn used_rows(&self, from: u32, to: u32) -> Vec<u32> {
+        if from > to {
+            return Vec::new(); // BTreeMap::range panics on a reversed range (found by fuzzing)
+        }
         let mut rows: Vec<u32> = self
             .cells
             .range((from, 0)..=(to, u32::MAX))

@@ -1,6 +1,8 @@
 //! End-to-end: the built `jixiao` binary on samples/ and on bad files, with its outputs read
 //! back through calamine, its JSON Lines parsed, and its exit codes checked.
 
+mod common;
+
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -401,4 +403,69 @@ fn readme_rule_table_is_current() {
         readme.contains(&table),
         "README.md's rule table is out of date; paste the output of `jixiao rules --format markdown`:\n{table}"
     );
+}
+
+#[test]
+fn an_existing_output_is_replaced_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("seed-2022_标准.xlsx");
+    std::fs::write(&out_path, b"an old output").unwrap();
+    let out = run(&[
+        "convert".as_ref(),
+        sample("seed-2022.xlsx").as_os_str(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let wb: Xlsx<_> = open_workbook(&out_path).expect("the new output opens");
+    assert_eq!(wb.sheet_names().len(), 5);
+    // An output path taken by a folder cannot be replaced: exit 2, the folder untouched.
+    let dir2 = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir2.path().join("seed-2022_标准.xlsx")).unwrap();
+    let out = run(&[
+        "convert".as_ref(),
+        sample("seed-2022.xlsx").as_os_str(),
+        "-o".as_ref(),
+        dir2.path().as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("无法写入输出文件"));
+    assert!(dir2.path().join("seed-2022_标准.xlsx").is_dir());
+}
+
+#[test]
+fn text_that_looks_like_a_formula_stays_text() {
+    let mut spec = common::formspec::corrected_seed();
+    spec.apply("set department = =HYPERLINK(\"http://example.com\",\"点击\")");
+    spec.apply("set goal = +1+1");
+    spec.apply("set ind[养老保险待遇社会化发放率].criteria = -未达标扣分");
+    spec.apply("set ind[参保对象满意率].description = @SUM(A1:A2)");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("formula.xlsx");
+    std::fs::write(&input, spec.to_xlsx().unwrap()).unwrap();
+    let out = run(&[
+        "convert".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert!(out.status.code() != Some(2), "{}", stdout(&out));
+    let path = dir.path().join("formula_标准.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    for name in wb.sheet_names() {
+        let formulas = wb.worksheet_formula(&name).unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "{name} has a formula"
+        );
+    }
+    let basic = sheet_rows(&path, "基本信息");
+    assert_eq!(
+        s(&basic[2][1]),
+        "=HYPERLINK(\"http://example.com\",\"点击\")"
+    );
+    assert_eq!(s(&basic[3][1]), "+1+1");
+    let ind = sheet_rows(&path, "绩效指标");
+    assert_eq!(s(&ind[20][7]), "-未达标扣分");
+    assert_eq!(s(&ind[23][8]), "@SUM(A1:A2)");
 }

@@ -12,7 +12,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("big") {
         let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
-        let out = args.get(3).cloned().unwrap_or_else(|| "big.xlsx".to_string());
+        let out = args
+            .get(3)
+            .cloned()
+            .unwrap_or_else(|| "big.xlsx".to_string());
         let mut spec = formspec::corrected_seed();
         for i in 0..n {
             spec.apply(&format!(

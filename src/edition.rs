@@ -11,6 +11,15 @@ use std::path::Path;
 /// The 2022 edition, embedded so the binary works with no files beside it.
 pub const BUILTIN_2022: &str = include_str!("../templates/2022.toml");
 
+/// Every embedded edition (file name without .toml, text). The first is the default; the others
+/// are sibling editions of other provinces (spec §3), detected from the labels a form has.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("2022", BUILTIN_2022),
+    ("hunan", include_str!("../templates/hunan.toml")),
+    ("hubei", include_str!("../templates/hubei.toml")),
+    ("shaanxi", include_str!("../templates/shaanxi.toml")),
+];
+
 /// One edition of the form.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Edition {
@@ -18,8 +27,18 @@ pub struct Edition {
     pub edition: Meta,
     /// Section labels.
     pub labels: Labels,
-    /// Budget figures, by field key (total, fiscal, other, basic, project).
+    /// Header fields beyond department, year and goal (e.g. 部门（单位）职责), by key.
+    #[serde(default)]
+    pub header: IndexMap<String, LabeledField>,
+    /// Budget figures, by field key (total, fiscal, other, basic, project, …).
     pub budget: IndexMap<String, LabeledField>,
+    /// Labels of a budget column holding each figure's share (占比), if the edition has one.
+    #[serde(default)]
+    pub budget_share: Vec<String>,
+    /// Task amount columns (总额, 财政拨款, 其他资金 …), by key; a key that is also a budget key is
+    /// reconciled with that budget figure.
+    #[serde(default)]
+    pub task_amounts: IndexMap<String, LabeledField>,
     /// Indicator table columns, by field key (level1 … description).
     pub columns: IndexMap<String, LabeledField>,
     /// 指标值类型 kinds and how they are typed.
@@ -61,12 +80,9 @@ pub struct Labels {
     pub budget: Vec<String>,
     #[serde(default)]
     pub table_end: Vec<String>,
-    /// A task amount column (optional).
+    /// Task rows and indicator rows that are totals (合计), not entries.
     #[serde(default)]
-    pub task_amount: Vec<String>,
-    /// Task rows that are totals.
-    #[serde(default)]
-    pub task_total: Vec<String>,
+    pub total_rows: Vec<String>,
 }
 
 /// A field found by its label.
@@ -82,6 +98,13 @@ pub struct LabeledField {
     /// Where "-" is accepted as "not applicable".
     #[serde(default)]
     pub dash_allowed: Option<DashAllowed>,
+    /// Budget figures: the label is looked for only inside the block headed by one of these
+    /// group labels (收入构成, 支出构成), so the two 合计 rows are told apart.
+    #[serde(default)]
+    pub within: Vec<String>,
+    /// Budget figures: the key of the total its 占比 is a share of.
+    #[serde(default)]
+    pub share_of: Option<String>,
 }
 
 /// Where the placeholder "-" is accepted in a column.
@@ -97,10 +120,13 @@ pub enum DashAllowed {
 /// One 指标值类型.
 #[derive(Debug, Clone, Deserialize)]
 pub struct KindSpec {
-    /// The normalised kind: 定性, ≥, ≤, =, >, <.
+    /// The normalised kind: 定性, ≥, ≤, =, >, < (or 定量 where the comparator is in the value).
     pub kind: String,
     /// The ways it is typed.
     pub typed: Vec<String>,
+    /// The comparator is written inside the value ("≥90"), as in editions with 定量/定性.
+    #[serde(default)]
+    pub from_value: bool,
 }
 
 /// One 一级 with its 二级.
@@ -133,6 +159,13 @@ pub struct Thresholds {
     pub rate_max: Decimal,
     /// A figure this many times every other one looks like 元 instead of 万元.
     pub yuan_ratio: Decimal,
+    /// A 占比 may differ from amount / total × 100 by this many percentage points.
+    #[serde(default = "default_share_tolerance")]
+    pub share_tolerance: Decimal,
+}
+
+fn default_share_tolerance() -> Decimal {
+    Decimal::new(1, 2)
 }
 
 /// Word lists used by the rules.
@@ -159,8 +192,19 @@ pub enum EditionError {
 impl Edition {
     /// The embedded 2022 edition.
     pub fn builtin() -> Edition {
-        // The embedded file is checked by the `builtin_edition_parses` test.
+        // The embedded files are checked by the `embedded_editions_parse` test.
         Edition::parse(BUILTIN_2022, "templates/2022.toml").expect("embedded edition is valid")
+    }
+
+    /// Every embedded edition, the default first.
+    pub fn embedded() -> Vec<Edition> {
+        EMBEDDED
+            .iter()
+            .map(|(id, text)| {
+                Edition::parse(text, &format!("templates/{id}.toml"))
+                    .expect("embedded edition is valid")
+            })
+            .collect()
     }
 
     /// Loads an edition file.
@@ -172,18 +216,35 @@ impl Edition {
         Edition::parse(&text, &path.display().to_string())
     }
 
-    /// Parses edition TOML text.
+    /// Parses edition TOML text. A file may start from an embedded edition with
+    /// `extends = "2022"` and give only what differs: tables are merged key by key, lists and
+    /// values replace the base's.
     pub fn parse(text: &str, path: &str) -> Result<Edition, EditionError> {
-        let ed: Edition = toml::from_str(text).map_err(|e| EditionError::Parse {
+        let perr = |message: String| EditionError::Parse {
             path: path.to_string(),
-            message: e.message().to_string(),
-        })?;
+            message,
+        };
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|e| perr(e.message().to_string()))?;
+        if let Some(base) = table.remove("extends") {
+            let base = base
+                .as_str()
+                .ok_or_else(|| perr("extends 须为版本名".to_string()))?;
+            let (_, base_text) = EMBEDDED
+                .iter()
+                .find(|(id, _)| *id == base)
+                .ok_or_else(|| perr(format!("没有名为 {base} 的内置版本")))?;
+            let mut merged: toml::Table =
+                toml::from_str(base_text).map_err(|e| perr(e.message().to_string()))?;
+            merge(&mut merged, table);
+            table = merged;
+        }
+        let ed: Edition = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| perr(e.message().to_string()))?;
         for key in ["total", "fiscal", "other"] {
             if !ed.budget.contains_key(key) {
-                return Err(EditionError::Parse {
-                    path: path.to_string(),
-                    message: format!("缺少 [budget.{key}]"),
-                });
+                return Err(perr(format!("缺少 [budget.{key}]")));
             }
         }
         for key in [
@@ -197,10 +258,7 @@ impl Edition {
             "description",
         ] {
             if !ed.columns.contains_key(key) {
-                return Err(EditionError::Parse {
-                    path: path.to_string(),
-                    message: format!("缺少 [columns.{key}]"),
-                });
+                return Err(perr(format!("缺少 [columns.{key}]")));
             }
         }
         Ok(ed)
@@ -208,11 +266,25 @@ impl Edition {
 
     /// The normalised kind for what was typed in a 指标值类型 cell, if recognised.
     pub fn kind_of(&self, typed: &str) -> Option<&str> {
+        self.kind_spec(typed).map(|k| k.kind.as_str())
+    }
+
+    /// The kind entry for what was typed, if recognised.
+    pub fn kind_spec(&self, typed: &str) -> Option<&KindSpec> {
         let key = norm_label(typed);
         self.kinds
             .iter()
             .find(|k| k.typed.iter().any(|t| norm_label(t) == key))
-            .map(|k| k.kind.as_str())
+    }
+
+    /// The comparator for a symbol typed inside a value ("≥" of "≥90"), whatever the edition's
+    /// 指标值类型 column holds.
+    pub fn comparator_of(&self, typed: &str) -> Option<&str> {
+        self.kind_of(typed).filter(|k| {
+            self.kinds
+                .iter()
+                .any(|s| s.kind == *k && !s.from_value && *k != "定性")
+        })
     }
 
     /// All accepted 指标值类型 spellings, canonical first, for hints.
@@ -262,8 +334,22 @@ impl Edition {
         self.columns
             .get(key)
             .or_else(|| self.budget.get(key))
+            .or_else(|| self.header.get(key))
+            .or_else(|| self.task_amounts.get(key))
             .map(|f| f.title.as_str())
             .unwrap_or(key)
+    }
+}
+
+/// Merges `over` into `base`: tables key by key, everything else replaced.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
     }
 }
 
@@ -293,6 +379,19 @@ pub fn label_ends_with(text: &str, labels: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embedded_editions_parse() {
+        let eds = Edition::embedded();
+        let ids: Vec<&str> = eds.iter().map(|e| e.edition.id.as_str()).collect();
+        assert_eq!(ids, ["2022", "hunan", "hubei", "shaanxi"]);
+        let hunan = &eds[1];
+        assert_eq!(hunan.kind_of("定量"), Some("定量"));
+        assert_eq!(hunan.comparator_of("≥"), Some("≥"));
+        assert!(hunan.header.contains_key("duties"));
+        // Inherited from 2022 unless replaced.
+        assert_eq!(hunan.catalogue.len(), 19);
+    }
 
     #[test]
     fn builtin_edition_parses() {

@@ -70,8 +70,9 @@ impl Field<String> {
 pub struct Task {
     pub name: Field<String>,
     pub content: Field<String>,
-    /// The task's amount in 万元, when the edition's task block has an amount column.
-    pub amount: Option<Field<Decimal>>,
+    /// The task's amounts in 万元 by the edition's task-amount keys (总额, 财政拨款 …), for the
+    /// amount columns the form has.
+    pub amounts: IndexMap<String, Field<Decimal>>,
 }
 
 /// One 三级指标 row.
@@ -135,23 +136,59 @@ pub struct Form {
     pub sheet: String,
     /// The labels that identified the form, as found.
     pub matched_labels: Vec<String>,
+    /// The labels that decided the edition (found for it and not for the next best one).
+    pub edition_evidence: Vec<String>,
     pub year: Field<i32>,
     pub department: Field<String>,
     pub annual_goal: Field<String>,
     /// Where the task block is (its label or header), for findings about the block.
     pub tasks_anchor: Option<CellRef>,
     pub tasks: Vec<Task>,
-    /// The amount of the tasks' 合计 row, when there is one.
-    pub tasks_total: Option<Field<Decimal>>,
+    /// The amounts of the tasks' 合计 row, when there is one.
+    pub tasks_total: IndexMap<String, Field<Decimal>>,
     /// Where the budget block is.
     pub budget_anchor: Option<CellRef>,
     /// Budget figures by the edition's keys (total, fiscal, other, basic, project); a key is
     /// present only when its label was found on the form.
     pub budget: IndexMap<String, Field<Decimal>>,
+    /// Each budget figure's 占比 (a percentage), where the edition has a share column.
+    pub budget_shares: IndexMap<String, Field<Decimal>>,
+    /// Header fields beyond department, year and goal, by the edition's keys; present when the
+    /// edition asks for them (the cell is `None` when the label is missing).
+    pub extra: IndexMap<String, Field<String>>,
     /// Where the indicator table header is.
     pub indicators_anchor: Option<CellRef>,
     pub indicators: Vec<Indicator>,
     pub normalizations: Vec<Normalization>,
+    /// Cells whose value could not be read as the user sees it (error values, formulas never
+    /// calculated).
+    pub cell_issues: Vec<CellIssue>,
+    /// Rows of the indicator table passed over, and why.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A cell whose content is not a value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellIssue {
+    pub cell: CellRef,
+    pub field: String,
+    pub kind: CellIssueKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellIssueKind {
+    /// An error value such as #DIV/0! or #REF!.
+    ErrorValue(String),
+    /// A formula whose result was never calculated and saved.
+    FormulaWithoutValue,
+}
+
+/// A row of the indicator table that was not read as an indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub cell: CellRef,
+    /// Why, in Chinese.
+    pub reason: String,
 }
 
 impl Form {

@@ -4,6 +4,7 @@
 use crate::Outcome;
 use crate::finding::Finding;
 use crate::form::Form;
+use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -11,6 +12,9 @@ use serde::Serialize;
 struct Line<'a> {
     file: &'a str,
     edition: &'a str,
+    /// The labels that decided the edition (an addition to the spec §4 contract).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edition_evidence: Option<&'a [String]>,
     status: &'a str,
     form: Option<FormJson<'a>>,
     findings: Vec<FindingJson<'a>>,
@@ -31,9 +35,9 @@ struct FormJson<'a> {
 struct TaskJson<'a> {
     name: &'a str,
     content: &'a str,
-    /// Only in editions whose tasks carry amounts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    amount: Option<Option<String>>,
+    /// Only in editions whose tasks carry amounts: by key (total, fiscal, other).
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    amounts: IndexMap<&'a str, Option<String>>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +47,9 @@ struct BudgetJson {
     other: Option<String>,
     basic: Option<String>,
     project: Option<String>,
+    /// Figures beyond the five of spec §4 (支出合计 of a 收入/支出构成 edition …).
+    #[serde(flatten)]
+    more: IndexMap<String, Option<String>>,
 }
 
 #[derive(Serialize)]
@@ -83,7 +90,11 @@ fn form_json(f: &Form) -> FormJson<'_> {
             .map(|t| TaskJson {
                 name: t.name.as_str(),
                 content: t.content.as_str(),
-                amount: t.amount.as_ref().map(|a| dec(a.value)),
+                amounts: t
+                    .amounts
+                    .iter()
+                    .map(|(k, a)| (k.as_str(), dec(a.value)))
+                    .collect(),
             })
             .collect(),
         budget: BudgetJson {
@@ -92,6 +103,14 @@ fn form_json(f: &Form) -> FormJson<'_> {
             other: dec(f.amount("other")),
             basic: dec(f.amount("basic")),
             project: dec(f.amount("project")),
+            more: f
+                .budget
+                .iter()
+                .filter(|(k, _)| {
+                    !["total", "fiscal", "other", "basic", "project"].contains(&k.as_str())
+                })
+                .map(|(k, v)| (k.clone(), dec(v.value)))
+                .collect(),
         },
         indicators: f
             .indicators
@@ -127,6 +146,7 @@ pub fn line(o: &Outcome) -> String {
     let l = Line {
         file: &o.file,
         edition: &o.edition,
+        edition_evidence: o.form.as_ref().map(|f| f.edition_evidence.as_slice()),
         status: o.status.as_str(),
         form: o.form.as_ref().map(form_json),
         findings: o.findings.iter().map(finding_json).collect(),

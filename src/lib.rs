@@ -59,39 +59,47 @@ impl Outcome {
     pub fn summary(&self) -> Summary {
         Summary::of(&self.findings)
     }
-
-    fn unreadable(file: &str, ed: &Edition, finding: Finding) -> Outcome {
-        Outcome {
-            file: file.to_string(),
-            edition: ed.edition.id.clone(),
-            status: Status::Unreadable,
-            form: None,
-            findings: vec![finding],
-        }
-    }
 }
 
-/// Reads, locates and checks one workbook given as bytes, within the default limits.
+/// Reads, locates and checks one workbook given as bytes, with one edition and the default limits.
 pub fn check_bytes(file: &str, bytes: &[u8], ed: &Edition) -> Outcome {
-    check_bytes_with(file, bytes, ed, &workbook::Limits::default())
+    check_bytes_with(
+        file,
+        bytes,
+        std::slice::from_ref(ed),
+        &workbook::Limits::default(),
+    )
 }
 
-/// Reads, locates and checks one workbook given as bytes. Never panics on bad input: a file
-/// that cannot be read or holds no form gives an `Unreadable` outcome with one finding saying why.
+/// Reads, locates and checks one workbook given as bytes, under whichever of `eds` fits its
+/// labels best (the first wins a tie). Never panics on bad input: a file that cannot be read or
+/// holds no form gives an `Unreadable` outcome with one finding saying why.
 pub fn check_bytes_with(
     file: &str,
     bytes: &[u8],
-    ed: &Edition,
+    eds: &[Edition],
     limits: &workbook::Limits,
 ) -> Outcome {
+    let default_id = eds
+        .first()
+        .map(|e| e.edition.id.clone())
+        .unwrap_or_default();
+    let unreadable = |finding| Outcome {
+        file: file.to_string(),
+        edition: default_id.clone(),
+        status: Status::Unreadable,
+        form: None,
+        findings: vec![finding],
+    };
     let wb = match workbook::read_with(bytes, limits) {
         Ok(wb) => wb,
-        Err(e) => return Outcome::unreadable(file, ed, rules::unreadable(&e.to_string())),
+        Err(e) => return unreadable(rules::unreadable(&e.to_string())),
     };
-    let form = match locate::locate(&wb, ed) {
+    let (which, form) = match locate::locate(&wb, eds) {
         Ok(f) => f,
-        Err(e) => return Outcome::unreadable(file, ed, rules::not_a_form(&e.to_string())),
+        Err(e) => return unreadable(rules::not_a_form(&e.to_string())),
     };
+    let ed = &eds[which];
     let findings = rules::run(&form, ed);
     let status = if findings.iter().any(|f| f.severity == Severity::Error) {
         Status::Errors

@@ -1,12 +1,15 @@
-//! Finding the form on a workbook by its labels (never by fixed coordinates) and turning the
-//! cells into a typed [`Form`]. Owns label search, fill-down and value conversion; it never
-//! judges a value: blank, odd or unreadable values go into the form as found.
+//! Finding the form on a workbook by its labels (never by fixed coordinates), telling which
+//! edition it is, and turning the cells into a typed [`Form`]. Owns label search, fill-down and
+//! value conversion; it never judges a value: blank, odd or unreadable values go into the form
+//! as found. Everything that differs between editions comes from the edition data.
 
 use crate::edition::{Edition, label_ends_with, label_is};
-use crate::form::{CellRef, Field, Form, Indicator, Normalization, Task};
+use crate::form::{
+    CellIssue, CellIssueKind, CellRef, Field, Form, Indicator, Normalization, Skipped, Task,
+};
 use crate::text::{decimal_from_f64, norm_label, parse_text_number};
 use crate::workbook::{Sheet, Workbook, cell_text, is_blank};
-use calamine::Data;
+use calamine::{Data, Dimensions};
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
@@ -25,18 +28,19 @@ enum Match {
     EndsWith,
 }
 
-/// A label cell of the sheet: position, normalised text.
+/// A text cell of the sheet: position, normalised text.
 struct LabelCell {
     row: u32,
     col: u32,
-    norm: String,
     raw: String,
 }
 
-/// The string cells of one sheet in reading order, normalised once.
+/// The text cells of one sheet in reading order.
 struct Index {
     cells: Vec<LabelCell>,
 }
+
+type Rows = std::ops::RangeInclusive<u32>;
 
 impl Index {
     fn new(sheet: &Sheet) -> Index {
@@ -46,7 +50,6 @@ impl Index {
                 Data::String(s) => Some(LabelCell {
                     row,
                     col,
-                    norm: norm_label(s),
                     raw: s.clone(),
                 }),
                 _ => None,
@@ -55,14 +58,24 @@ impl Index {
         Index { cells }
     }
 
-    fn find(
+    fn find(&self, labels: &[String], how: Match, rows: Rows) -> Option<&LabelCell> {
+        self.find_in(labels, how, rows, 0)
+    }
+
+    /// The first label cell in `rows` at or right of `min_col`.
+    fn find_in(
         &self,
         labels: &[String],
         how: Match,
-        rows: std::ops::RangeInclusive<u32>,
+        rows: Rows,
+        min_col: u32,
     ) -> Option<&LabelCell> {
+        if labels.is_empty() {
+            return None;
+        }
         self.cells.iter().find(|c| {
             rows.contains(&c.row)
+                && c.col >= min_col
                 && match how {
                     Match::Exact => label_is(&c.raw, labels),
                     Match::EndsWith => label_ends_with(&c.raw, labels),
@@ -71,136 +84,261 @@ impl Index {
     }
 }
 
-/// The labels that identify the form, for scoring sheets and for the "not found" message.
-fn anchors(ed: &Edition) -> Vec<(String, Vec<String>, Match)> {
-    let l = &ed.labels;
-    let col = |k: &str| {
-        ed.columns
-            .get(k)
-            .map(|c| c.labels.clone())
-            .unwrap_or_default()
-    };
-    let bud = |k: &str| {
-        ed.budget
-            .get(k)
-            .map(|c| c.labels.clone())
-            .unwrap_or_default()
-    };
-    vec![
-        (first(&l.department), l.department.clone(), Match::Exact),
-        (first(&l.annual_goal), l.annual_goal.clone(), Match::Exact),
-        (first(&l.task_name), l.task_name.clone(), Match::Exact),
-        (first(&l.budget), l.budget.clone(), Match::Exact),
-        (ed.title("total").to_string(), bud("total"), Match::EndsWith),
-        (ed.title("level3").to_string(), col("level3"), Match::Exact),
-        (ed.title("kind").to_string(), col("kind"), Match::Exact),
-        (ed.title("value").to_string(), col("value"), Match::Exact),
-    ]
+fn all_rows() -> Rows {
+    0..=u32::MAX
 }
 
 fn first(v: &[String]) -> String {
     v.first().cloned().unwrap_or_default()
 }
 
-/// Finds the form on the best-matching visible sheet and reads it.
-pub fn locate(wb: &Workbook, ed: &Edition) -> Result<Form, NotAForm> {
-    let anchors = anchors(ed);
-    let mut best: Option<(usize, Vec<String>, Vec<String>)> = None;
-    for (i, sheet) in wb.sheets.iter().enumerate().filter(|(_, s)| s.visible) {
-        let idx = Index::new(sheet);
-        let (found, missing): (Vec<_>, Vec<_>) = anchors
-            .iter()
-            .partition(|(_, labels, how)| idx.find(labels, *how, 0..=u32::MAX).is_some());
-        let found: Vec<String> = found.into_iter().map(|a| a.0.clone()).collect();
-        let missing: Vec<String> = missing.into_iter().map(|a| a.0.clone()).collect();
-        if best.as_ref().is_none_or(|b| found.len() > b.1.len()) {
-            best = Some((i, found, missing));
+/// One label an edition is recognised by.
+struct Sign {
+    title: String,
+    labels: Vec<String>,
+    how: Match,
+    /// A core anchor: at least half of these must be found for the sheet to be a form at all.
+    core: bool,
+}
+
+/// The labels that identify a form of this edition: the core anchors, then every other label
+/// the edition names (header fields, budget figures, columns, task amounts, 定量-style kinds).
+fn signature(ed: &Edition) -> Vec<Sign> {
+    let l = &ed.labels;
+    let sign = |title: &str, labels: &[String], how, core| Sign {
+        title: title.to_string(),
+        labels: labels.to_vec(),
+        how,
+        core,
+    };
+    let mut v = vec![
+        sign(&first(&l.department), &l.department, Match::Exact, true),
+        sign(&first(&l.annual_goal), &l.annual_goal, Match::Exact, true),
+        sign(&first(&l.task_name), &l.task_name, Match::Exact, true),
+        sign(&first(&l.budget), &l.budget, Match::Exact, true),
+    ];
+    for key in ["level3", "kind", "value"] {
+        if let Some(c) = ed.columns.get(key) {
+            v.push(sign(&c.title, &c.labels, Match::Exact, true));
         }
     }
-    let Some((i, found, missing)) = best else {
+    for f in ed.header.values() {
+        v.push(sign(&f.title, &f.labels, Match::Exact, false));
+    }
+    for f in ed.budget.values() {
+        v.push(sign(
+            &f.title,
+            &f.labels,
+            Match::EndsWith,
+            f.within.is_empty() && f.required,
+        ));
+        for g in &f.within {
+            v.push(sign(g, std::slice::from_ref(g), Match::Exact, false));
+        }
+    }
+    if !ed.budget_share.is_empty() {
+        v.push(sign(
+            &first(&ed.budget_share),
+            &ed.budget_share,
+            Match::Exact,
+            false,
+        ));
+    }
+    for (key, c) in &ed.columns {
+        if !matches!(key.as_str(), "level3" | "kind" | "value") {
+            v.push(sign(&c.title, &c.labels, Match::Exact, false));
+        }
+    }
+    for f in ed.task_amounts.values() {
+        v.push(sign(&f.title, &f.labels, Match::Exact, false));
+    }
+    for k in ed.kinds.iter().filter(|k| k.from_value) {
+        v.push(sign(&k.kind, &k.typed, Match::Exact, false));
+    }
+    // One entry per distinct title (a group label may be named by several figures).
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|s| seen.insert(s.title.clone()));
+    v
+}
+
+/// How well a sheet fits an edition.
+struct Fit {
+    edition: usize,
+    sheet: usize,
+    found: Vec<String>,
+    missing_core: Vec<String>,
+    score: i64,
+    core_found: usize,
+    core_total: usize,
+}
+
+fn fit(idx: &Index, ed: &Edition, edition: usize, sheet: usize) -> Fit {
+    let mut found = Vec::new();
+    let mut missing = 0i64;
+    let mut missing_core = Vec::new();
+    let (mut core_found, mut core_total) = (0, 0);
+    for s in signature(ed) {
+        let hit = idx.find(&s.labels, s.how, all_rows()).is_some();
+        if s.core {
+            core_total += 1;
+            if hit {
+                core_found += 1;
+            } else {
+                missing_core.push(s.title.clone());
+            }
+        }
+        if hit {
+            found.push(s.title);
+        } else {
+            missing += 1;
+        }
+    }
+    Fit {
+        edition,
+        sheet,
+        score: found.len() as i64 - missing,
+        found,
+        missing_core,
+        core_found,
+        core_total,
+    }
+}
+
+/// Finds the form on the best-matching visible sheet, under the edition whose labels fit best
+/// (the first listed wins a tie), and reads it. Returns the index of the edition used.
+pub fn locate(wb: &Workbook, eds: &[Edition]) -> Result<(usize, Form), NotAForm> {
+    let mut fits: Vec<Fit> = Vec::new();
+    for (si, sheet) in wb.sheets.iter().enumerate().filter(|(_, s)| s.visible) {
+        let idx = Index::new(sheet);
+        for (ei, ed) in eds.iter().enumerate() {
+            fits.push(fit(&idx, ed, ei, si));
+        }
+    }
+    // Best score; ties go to the earlier sheet, then the earlier edition.
+    fits.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(a.sheet.cmp(&b.sheet))
+            .then(a.edition.cmp(&b.edition))
+    });
+    let Some(best) = fits.first() else {
         return Err(NotAForm {
-            missing: anchors.into_iter().map(|a| a.0).collect(),
+            missing: eds
+                .first()
+                .map(|e| {
+                    signature(e)
+                        .into_iter()
+                        .filter(|s| s.core)
+                        .map(|s| s.title)
+                        .collect()
+                })
+                .unwrap_or_default(),
         });
     };
-    // At least half the anchors, so a stray sheet that merely mentions one label is not taken.
-    if found.len() * 2 < anchors.len() {
-        return Err(NotAForm { missing });
+    // At least half the core anchors, so a stray sheet that merely mentions a label is not taken.
+    if best.core_found * 2 < best.core_total {
+        return Err(NotAForm {
+            missing: best.missing_core.clone(),
+        });
     }
-    Ok(read_form(&wb.sheets[i], ed, found))
+    // What decided the edition: labels found for it and not for the best other edition here.
+    let runner_up = fits
+        .iter()
+        .find(|f| f.sheet == best.sheet && f.edition != best.edition);
+    let evidence: Vec<String> = match runner_up {
+        Some(r) => best
+            .found
+            .iter()
+            .filter(|l| !r.found.contains(l))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
+    let ed = &eds[best.edition];
+    let mut form = read_form(&wb.sheets[best.sheet], ed, best.found.clone());
+    form.edition_evidence = evidence;
+    Ok((best.edition, form))
+}
+
+/// Reads values out of one sheet, keeping what it had to change or could not read.
+struct Reader<'a> {
+    sheet: &'a Sheet,
+    ed: &'a Edition,
+    known: Known,
+    notes: Vec<Normalization>,
+    issues: Vec<CellIssue>,
 }
 
 fn read_form(sheet: &Sheet, ed: &Edition, matched_labels: Vec<String>) -> Form {
     let idx = Index::new(sheet);
-    let all = 0..=u32::MAX;
-    let known = Known::new(ed);
-    let mut notes = Vec::new();
+    let mut rd = Reader {
+        sheet,
+        ed,
+        known: Known::new(ed),
+        notes: Vec::new(),
+        issues: Vec::new(),
+    };
 
     // The indicator header row bounds everything above it.
-    let header = find_indicator_header(&idx, ed);
-    let above_table = header.map(|h| h.saturating_sub(1)).unwrap_or(u32::MAX);
+    let header = find_indicator_header(sheet, &idx, ed);
+    let above_table = header
+        .as_ref()
+        .map(|h| h.row.saturating_sub(1))
+        .unwrap_or(u32::MAX);
 
-    let dept_label = idx.find(&ed.labels.department, Match::Exact, all.clone());
-    let department = text_near(sheet, &known, dept_label);
-    let goal_label = idx.find(&ed.labels.annual_goal, Match::Exact, all.clone());
-    let annual_goal = text_near(sheet, &known, goal_label);
+    let dept_label = idx.find(&ed.labels.department, Match::Exact, all_rows());
+    let department = rd.text_near(dept_label, &first(&ed.labels.department));
+    let goal_label = idx.find(&ed.labels.annual_goal, Match::Exact, all_rows());
+    let annual_goal = rd.text_near(goal_label, &first(&ed.labels.annual_goal));
+    let mut extra = IndexMap::new();
+    for (key, spec) in &ed.header {
+        let label = idx.find(&spec.labels, Match::Exact, all_rows());
+        extra.insert(key.clone(), rd.text_near(label, &spec.title));
+    }
 
     let year_rows = 0..=dept_label.map(|c| c.row).unwrap_or(above_table);
     let title = idx
-        .find(&ed.labels.title, Match::EndsWith, all.clone())
+        .find(&ed.labels.title, Match::EndsWith, all_rows())
         .or_else(|| {
             idx.cells.iter().find(|c| {
                 ed.labels
                     .title
                     .iter()
-                    .any(|t| c.norm.contains(&norm_label(t)))
+                    .any(|t| norm_label(&c.raw).contains(&norm_label(t)))
             })
         });
     let year = find_year(&idx, year_rows, title.map(|t| CellRef::new(t.row, t.col)));
 
-    let task_block = read_tasks(sheet, &idx, ed, &known, &mut notes);
+    let tasks = rd.read_tasks(&idx);
+    let budget = rd.read_budget(&idx, above_table);
 
-    let budget_label = idx.find(&ed.labels.budget, Match::Exact, all.clone());
-    let budget_rows = budget_label.map(|c| c.row).unwrap_or(0)..=above_table;
-    let mut budget = IndexMap::new();
-    let mut budget_anchor = budget_label.map(|c| CellRef::new(c.row, c.col));
-    for (key, spec) in &ed.budget {
-        if let Some(label) = idx.find(&spec.labels, Match::EndsWith, budget_rows.clone()) {
-            budget_anchor.get_or_insert(CellRef::new(label.row, label.col));
-            let at = value_near(sheet, &known, label.row, label.col);
-            let field = match at {
-                Some(pos) => read_money(sheet, pos, &spec.title, &mut notes),
-                None => Field {
-                    raw: String::new(),
-                    value: None,
-                    cell: Some(right_of(sheet, label.row, label.col)),
-                },
-            };
-            budget.insert(key.clone(), field);
+    let (indicators_anchor, indicators, skipped) = match &header {
+        Some(h) => {
+            let (rows, skipped) = rd.read_indicators(h);
+            (Some(h.anchor), rows, skipped)
         }
-    }
-
-    let (indicators_anchor, indicators) = match header {
-        Some(row) => (
-            Some(header_anchor(&idx, ed, row)),
-            read_indicators(sheet, ed, row, &mut notes),
-        ),
-        None => (None, Vec::new()),
+        None => (None, Vec::new(), Vec::new()),
     };
 
     Form {
         sheet: sheet.name.clone(),
         matched_labels,
+        edition_evidence: Vec::new(),
         year,
         department,
         annual_goal,
-        tasks_anchor: task_block.anchor,
-        tasks: task_block.tasks,
-        tasks_total: task_block.total,
-        budget_anchor,
-        budget,
+        tasks_anchor: tasks.anchor,
+        tasks: tasks.tasks,
+        tasks_total: tasks.total,
+        budget_anchor: budget.anchor,
+        budget: budget.figures,
+        budget_shares: budget.shares,
+        extra,
         indicators_anchor,
         indicators,
-        normalizations: notes,
+        normalizations: rd.notes,
+        cell_issues: rd.issues,
+        skipped,
     }
 }
 
@@ -213,6 +351,13 @@ struct Known {
 impl Known {
     fn new(ed: &Edition) -> Known {
         let l = &ed.labels;
+        let fields = ed
+            .columns
+            .values()
+            .chain(ed.header.values())
+            .chain(ed.task_amounts.values())
+            .flat_map(|c| c.labels.iter());
+        let groups = ed.budget.values().flat_map(|b| b.within.iter());
         let mut exact: Vec<String> = [
             &l.title,
             &l.department,
@@ -220,13 +365,14 @@ impl Known {
             &l.tasks,
             &l.task_name,
             &l.task_content,
-            &l.task_amount,
             &l.budget,
+            &ed.budget_share,
         ]
         .into_iter()
         .flatten()
-        .chain(ed.columns.values().flat_map(|c| c.labels.iter()))
-        .map(|s| norm_label(s))
+        .chain(fields)
+        .chain(groups)
+        .map(|s| norm_label(s).trim_end_matches(':').to_string())
         .collect();
         exact.sort();
         exact.dedup();
@@ -253,38 +399,621 @@ fn right_of(sheet: &Sheet, row: u32, col: u32) -> CellRef {
     CellRef::new(row, end + 1)
 }
 
-/// The value cell of a label: the first non-blank cell to its right (unless that is another
-/// label), else the cell just below it (unless blank or a label).
-fn value_near(sheet: &Sheet, known: &Known, row: u32, col: u32) -> Option<CellRef> {
-    let start = right_of(sheet, row, col).col;
-    if let Some((c, v)) = sheet.row(row).find(|(c, v)| *c >= start && !is_blank(v))
-        && !known.is_label(v)
-    {
-        return Some(CellRef::new(row, c));
+impl Reader<'_> {
+    /// The value cell of a label: the first non-blank cell to its right before `limit_col`
+    /// (unless that is another label), else the cell just below it (unless blank or a label).
+    fn value_near(&self, row: u32, col: u32, limit_col: u32) -> Option<CellRef> {
+        let sheet = self.sheet;
+        let start = right_of(sheet, row, col).col;
+        let value = sheet
+            .row(row)
+            .find(|(c, v)| *c >= start && *c < limit_col && !is_blank(v));
+        // A formula never calculated reads as empty but is still the value's cell.
+        let pending = sheet
+            .formulas_without_value_in_row(row)
+            .find(|c| *c >= start && *c < limit_col);
+        match (value, pending) {
+            (_, Some(p)) if value.is_none_or(|(c, _)| p < c) => return Some(CellRef::new(row, p)),
+            (Some((c, v)), _) if !self.known.is_label(v) => return Some(CellRef::new(row, c)),
+            _ => {}
+        }
+        let below = sheet.merge_at(row, col).map(|m| m.end.0).unwrap_or(row) + 1;
+        let v = sheet.get(below, col);
+        (!is_blank(v) && !self.known.is_label(v)).then_some(CellRef::new(below, col))
     }
-    let below = sheet.merge_at(row, col).map(|m| m.end.0).unwrap_or(row) + 1;
-    let v = sheet.get(below, col);
-    (!is_blank(v) && !known.is_label(v)).then_some(CellRef::new(below, col))
+
+    /// Notes a cell that holds an error value or an uncalculated formula.
+    fn check_cell(&mut self, at: CellRef, field: &str) {
+        const ERRORS: [&str; 10] = [
+            "#DIV/0!",
+            "#REF!",
+            "#N/A",
+            "#VALUE!",
+            "#NAME?",
+            "#NUM!",
+            "#NULL!",
+            "#SPILL!",
+            "#CALC!",
+            "#GETTING_DATA",
+        ];
+        let kind = match self.sheet.get(at.row, at.col) {
+            _ if self.sheet.formula_without_value(at.row, at.col) => {
+                Some(CellIssueKind::FormulaWithoutValue)
+            }
+            Data::Error(e) => Some(CellIssueKind::ErrorValue(e.to_string())),
+            // An error result saved as text (some programs write cached errors that way).
+            Data::String(s) if ERRORS.contains(&crate::text::trim(s)) => {
+                Some(CellIssueKind::ErrorValue(crate::text::trim(s).to_string()))
+            }
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            self.issues.push(CellIssue {
+                cell: at,
+                field: field.to_string(),
+                kind,
+            });
+        }
+    }
+
+    fn text_at(&mut self, at: CellRef, field: &str) -> Field<String> {
+        self.check_cell(at, field);
+        Field::text(self.sheet.text(at.row, at.col), Some(at))
+    }
+
+    fn text_near(&mut self, label: Option<&LabelCell>, field: &str) -> Field<String> {
+        let Some(label) = label else {
+            return Field::absent();
+        };
+        match self.value_near(label.row, label.col, u32::MAX) {
+            Some(at) => self.text_at(at, field),
+            None => Field::text(
+                String::new(),
+                Some(right_of(self.sheet, label.row, label.col)),
+            ),
+        }
+    }
+
+    fn read_tasks(&mut self, idx: &Index) -> TaskBlock {
+        let (sheet, ed) = (self.sheet, self.ed);
+        let label = idx.find(&ed.labels.tasks, Match::Exact, all_rows());
+        let name_hdr = idx.find(&ed.labels.task_name, Match::Exact, all_rows());
+        let content_hdr = idx.find(&ed.labels.task_content, Match::Exact, all_rows());
+        let anchor = label.or(name_hdr).map(|c| CellRef::new(c.row, c.col));
+        let mut block = TaskBlock {
+            anchor,
+            tasks: Vec::new(),
+            total: IndexMap::new(),
+        };
+        let (Some(nh), Some(ch)) = (name_hdr, content_hdr) else {
+            return block;
+        };
+        let amount_cols: Vec<(&String, &str, u32)> = ed
+            .task_amounts
+            .iter()
+            .filter_map(|(k, spec)| {
+                idx.find(&spec.labels, Match::Exact, nh.row..=nh.row)
+                    .map(|c| (k, spec.title.as_str(), c.col))
+            })
+            .collect();
+        let first_row = nh.row.max(ch.row) + 1;
+        let last_row = sheet.end().map(|e| e.0).unwrap_or(first_row);
+        // The block ends at its label's merge, or at the next row holding another section's label.
+        let label_merge = label.and_then(|l| sheet.merge_at(l.row, l.col)).copied();
+        let mut last = label_merge
+            .map(|m| m.end.0)
+            .filter(|&e| e >= first_row)
+            .unwrap_or(last_row);
+        for r in sheet.used_rows(first_row, last) {
+            let row_has_label = sheet.row(r).any(|(c, v)| {
+                let in_label = label_merge.is_some_and(|m: Dimensions| m.contains(r, c));
+                !in_label && self.known.is_label(v)
+            });
+            if row_has_label {
+                last = r.saturating_sub(1);
+                break;
+            }
+        }
+        for r in sheet.used_rows(first_row, last) {
+            let name = self.text_at(CellRef::new(r, nh.col), "任务名称");
+            let content = self.text_at(CellRef::new(r, ch.col), "主要内容");
+            let mut amounts = IndexMap::new();
+            for (key, title, c) in &amount_cols {
+                let at = CellRef::new(r, *c);
+                amounts.insert((*key).clone(), self.money_at(at, title));
+            }
+            let totals = &ed.labels.total_rows;
+            if label_is(&name.raw, totals) || (name.is_blank() && label_is(&content.raw, totals)) {
+                block.total = amounts;
+                continue;
+            }
+            if name.is_blank() && content.is_blank() && amounts.values().all(|a| a.is_blank()) {
+                continue;
+            }
+            block.tasks.push(Task {
+                name,
+                content,
+                amounts,
+            });
+        }
+        block
+    }
+
+    fn read_budget(&mut self, idx: &Index, above_table: u32) -> BudgetBlock {
+        let (sheet, ed) = (self.sheet, self.ed);
+        let label = idx.find(&ed.labels.budget, Match::Exact, all_rows());
+        let rows = label.map(|c| c.row).unwrap_or(0)..=above_table;
+        let share_col = idx
+            .find(&ed.budget_share, Match::Exact, rows.clone())
+            .map(|c| c.col);
+        let mut block = BudgetBlock {
+            anchor: label.map(|c| CellRef::new(c.row, c.col)),
+            figures: IndexMap::new(),
+            shares: IndexMap::new(),
+        };
+        for (key, spec) in &ed.budget {
+            // A figure inside a group (收入构成 …) is looked for only in that group's rows.
+            let (region, min_col) = if spec.within.is_empty() {
+                (rows.clone(), 0)
+            } else {
+                match idx.find(&spec.within, Match::Exact, rows.clone()) {
+                    Some(g) => (self.group_rows(idx, g, &rows), g.col + 1),
+                    None => continue,
+                }
+            };
+            let Some(lbl) = idx.find_in(&spec.labels, Match::EndsWith, region, min_col) else {
+                continue;
+            };
+            block.anchor.get_or_insert(CellRef::new(lbl.row, lbl.col));
+            let limit = share_col.filter(|&c| c > lbl.col).unwrap_or(u32::MAX);
+            let field = match self.value_near(lbl.row, lbl.col, limit) {
+                Some(at) => self.money_at(at, &spec.title),
+                None => Field {
+                    raw: String::new(),
+                    value: None,
+                    cell: Some(right_of(sheet, lbl.row, lbl.col)),
+                },
+            };
+            if let Some(c) = share_col.filter(|&c| c > lbl.col) {
+                let share = self.share_at(CellRef::new(lbl.row, c), &spec.title);
+                block.shares.insert(key.clone(), share);
+            }
+            block.figures.insert(key.clone(), field);
+        }
+        self.shares_as_percent(&mut block.shares);
+        block
+    }
+
+    /// Files without number formats (xls, ods) store 90% as 0.9. When every share typed as a
+    /// number is at most 1, the column holds fractions: read them as percentages, and say so.
+    fn shares_as_percent(&mut self, shares: &mut IndexMap<String, Field<Decimal>>) {
+        let numeric = |f: &Field<Decimal>| {
+            f.cell.is_some_and(|c| {
+                matches!(self.sheet.get(c.row, c.col), Data::Float(_) | Data::Int(_))
+            })
+        };
+        let fractions = !self.sheet.has_number_formats()
+            && shares.values().any(&numeric)
+            && shares
+                .values()
+                .filter(|f| numeric(f))
+                .all(|f| f.value.is_some_and(|v| v <= Decimal::ONE));
+        if !fractions {
+            return;
+        }
+        for f in shares.values_mut().filter(|f| numeric(f)) {
+            let (Some(v), Some(cell)) = (f.value, f.cell) else {
+                continue;
+            };
+            let shown = (v * Decimal::from(100)).normalize();
+            self.notes.push(Normalization {
+                cell,
+                field: "占比".to_string(),
+                before: f.raw.clone(),
+                after: format!("{shown}%"),
+                what: "xls/ods 文件不保存百分比格式，占比一栏都是不超过 1 的小数，按百分数读取"
+                    .to_string(),
+            });
+            f.value = Some(shown);
+            f.raw = format!("{shown}%");
+        }
+    }
+
+    /// The rows of a budget group: its label's merge, else up to the next group label.
+    fn group_rows(&self, idx: &Index, g: &LabelCell, rows: &Rows) -> Rows {
+        if let Some(m) = self
+            .sheet
+            .merge_at(g.row, g.col)
+            .filter(|m| m.end.0 > m.start.0)
+        {
+            return m.start.0..=m.end.0;
+        }
+        let groups: Vec<String> = self
+            .ed
+            .budget
+            .values()
+            .flat_map(|b| b.within.iter().cloned())
+            .collect();
+        let next = idx
+            .cells
+            .iter()
+            .filter(|c| c.row > g.row && rows.contains(&c.row) && label_is(&c.raw, &groups))
+            .map(|c| c.row)
+            .min();
+        g.row..=next.map(|n| n - 1).unwrap_or(*rows.end())
+    }
+
+    /// A 占比 cell: a percentage, from a % format, a "%" in text, or a bare fraction in a file
+    /// that keeps no number formats.
+    fn share_at(&mut self, at: CellRef, title: &str) -> Field<Decimal> {
+        let field_name = format!("{title}占比");
+        let (field, unit, _) = self.value_at(at, &field_name, None);
+        // A 占比 shown through a % format is read as shown: that is no change worth a 提示.
+        self.notes
+            .retain(|n| n.cell != at || n.what != PERCENT_FORMAT_NOTE);
+        if field.value.is_some() && unit.as_deref().is_some_and(|u| u != "%") {
+            return Field {
+                value: None,
+                ..field
+            };
+        }
+        field
+    }
+
+    fn read_indicators(&mut self, h: &Header) -> (Vec<Indicator>, Vec<Skipped>) {
+        let (sheet, ed) = (self.sheet, self.ed);
+        let cols = &h.cols;
+        let last_row = sheet.end().map(|e| e.0).unwrap_or(h.row);
+        let end_labels: Vec<String> = ed.labels.table_end.iter().map(|s| norm_label(s)).collect();
+        let level3_labels = ed
+            .columns
+            .get("level3")
+            .map(|c| c.labels.clone())
+            .unwrap_or_default();
+
+        let mut out = Vec::new();
+        let mut skipped = Vec::new();
+        let mut level1: Field<String> = Field::absent();
+        let mut level2: Field<String> = Field::absent();
+        for r in sheet.used_rows(h.row + h.span, last_row) {
+            let first_text = sheet
+                .row(r)
+                .map(|(_, v)| v)
+                .find(|v| !is_blank(v))
+                .map(|v| norm_label(&cell_text(v)));
+            let Some(first_text) = first_text else {
+                continue;
+            };
+            if end_labels
+                .iter()
+                .any(|e| first_text.starts_with(e.as_str()))
+            {
+                break;
+            }
+            // The header repeated after a page break (one of its rows, cell for cell).
+            let texts: Vec<(u32, String)> = sheet
+                .row(r)
+                .filter(|(_, v)| !is_blank(v))
+                .map(|(c, v)| (c, norm_label(&cell_text(v))))
+                .collect();
+            if texts.len() >= 2
+                && h.rows_text
+                    .iter()
+                    .any(|hr| texts.iter().all(|(c, t)| hr.get(c).is_some_and(|x| x == t)))
+            {
+                continue;
+            }
+            let field = |rd: &mut Reader, key: &str| -> Field<String> {
+                match cols.get(key) {
+                    Some(&c) => {
+                        let at = vertical_origin(sheet, r, c);
+                        let title = ed.title(key).to_string();
+                        rd.text_at(at, &title)
+                    }
+                    None => Field::absent(),
+                }
+            };
+            let level3 = field(self, "level3");
+            if label_is(&level3.raw, &level3_labels) {
+                continue; // the header repeated after a page break
+            }
+            // 一级/二级: a merged cell gives its top-left value; a blank one inherits from above.
+            let l1 = field(self, "level1");
+            if !l1.is_blank() {
+                if l1.cell != level1.cell {
+                    level2 = Field::absent();
+                }
+                level1 = l1;
+            }
+            let l2 = field(self, "level2");
+            if !l2.is_blank() {
+                level2 = l2;
+            }
+            let kind = field(self, "kind");
+            let unit = field(self, "unit");
+            let criteria = field(self, "criteria");
+            let description = field(self, "description");
+            let value_at = cols.get("value").map(|&c| vertical_origin(sheet, r, c));
+            let value_blank = value_at.is_none_or(|at| {
+                is_blank(sheet.get(at.row, at.col)) && !sheet.formula_without_value(at.row, at.col)
+            });
+            let main_blank = [&level3, &kind, &unit].iter().all(|f| f.is_blank()) && value_blank;
+            if main_blank && criteria.is_blank() && description.is_blank() {
+                continue; // only 一级/二级 on this row: a group heading or a merge's continuation
+            }
+            let totals = &ed.labels.total_rows;
+            if label_is(&level3.raw, totals) || (level3.is_blank() && label_is(&first_text, totals))
+            {
+                let cell = level3.cell.unwrap_or(CellRef::new(r, 0));
+                skipped.push(Skipped {
+                    cell,
+                    reason: "合计行，不是指标，已跳过".to_string(),
+                });
+                continue;
+            }
+            if main_blank {
+                let cell = criteria
+                    .cell
+                    .or(description.cell)
+                    .unwrap_or(CellRef::new(r, 0));
+                skipped.push(Skipped {
+                    cell,
+                    reason: "这一行只填了评分标准或说明，没有三级指标、类型和指标值，已跳过"
+                        .to_string(),
+                });
+                continue;
+            }
+            let unit_text = unit.raw.clone();
+            let (value, value_unit, value_comparator) = match value_at {
+                Some(at) => self.value_at(at, ed.title("value"), Some(unit_text.as_str())),
+                None => (Field::absent(), None, None),
+            };
+            let kind = self.resolve_kind(
+                kind,
+                value_comparator.as_deref(),
+                value.cell,
+                value.value.is_some(),
+            );
+            out.push(Indicator {
+                row: r,
+                level1: level1.clone(),
+                level2: level2.clone(),
+                level3,
+                kind,
+                value,
+                value_unit,
+                value_comparator,
+                unit,
+                criteria,
+                description,
+            });
+        }
+        (out, skipped)
+    }
+
+    /// The normalised kind. Where the edition writes 定量 and puts the comparator in the value
+    /// ("≥90"), the comparator becomes the kind, and that is noted.
+    fn resolve_kind(
+        &mut self,
+        kind: Field<String>,
+        in_value: Option<&str>,
+        value_cell: Option<CellRef>,
+        has_number: bool,
+    ) -> Field<String> {
+        let ed = self.ed;
+        let spec = ed.kind_spec(&kind.raw);
+        let mut normal = spec.map(|k| k.kind.clone());
+        if let Some(spec) = spec.filter(|s| s.from_value) {
+            // The edition's own way of writing a target ("定量" + "≥90"): reading the comparator
+            // out of the value is parsing, not a change, so it is not noted. A value with no
+            // comparator ("100", as Excel leaves "=100") is read as "=", and that is noted.
+            let value_cell = value_cell.filter(|_| in_value.is_some());
+            self.notes
+                .retain(|n| Some(n.cell) != value_cell || n.what != "值中的比较符另行读取");
+            match in_value.and_then(|cmp| ed.comparator_of(cmp)) {
+                Some(c) => normal = Some(c.to_string()),
+                None if has_number => {
+                    normal = Some("=".to_string());
+                    if let Some(cell) = kind.cell {
+                        self.notes.push(Normalization {
+                            cell,
+                            field: ed.title("kind").to_string(),
+                            before: kind.raw.clone(),
+                            after: "=".to_string(),
+                            what: format!("{}指标的指标值没有写比较符，按“=”读取", spec.kind),
+                        });
+                    }
+                }
+                None => {}
+            }
+        } else if let (Some(n), Some(cell)) = (&normal, kind.cell)
+            && *n != kind.raw
+        {
+            self.notes.push(Normalization {
+                cell,
+                field: ed.title("kind").to_string(),
+                before: kind.raw.clone(),
+                after: n.clone(),
+                what: "指标值类型写法统一".to_string(),
+            });
+        }
+        Field {
+            raw: kind.raw,
+            value: normal,
+            cell: kind.cell,
+        }
+    }
+
+    /// Reads a number where one is expected: a number cell (a % format read as shown), or text
+    /// with a number in it (full-width digits, separators, a comparator before it, a unit after
+    /// it). `unit_hint` is the unit column's text: in files without number formats a fraction
+    /// under unit "%" is read as the percentage it was typed as, and that is noted.
+    fn value_at(&mut self, at: CellRef, title: &str, unit_hint: Option<&str>) -> ValueParts {
+        self.check_cell(at, title);
+        let sheet = self.sheet;
+        let v = sheet.get(at.row, at.col);
+        let raw = cell_text(v);
+        let cell = Some(at);
+        let number = match v {
+            Data::Float(f) => decimal_from_f64(*f),
+            Data::Int(i) => Some(Decimal::from(*i)),
+            _ => None,
+        };
+        if let Some(n) = number {
+            let formatted = sheet
+                .number_format(at.row, at.col)
+                .is_some_and(is_percent_format);
+            let by_unit = !sheet.has_number_formats()
+                && unit_hint.is_some_and(|u| norm_label(u) == "%")
+                && n > Decimal::ZERO
+                && n < Decimal::ONE;
+            if formatted || by_unit {
+                let shown = (n * Decimal::from(100)).normalize();
+                let what = if formatted {
+                    PERCENT_FORMAT_NOTE.to_string()
+                } else {
+                    "xls/ods 文件不保存百分比格式，按单位“%”把小数读作百分数（如本意就是小于 1%，请把数值写成文本“0.5%”）".to_string()
+                };
+                self.notes.push(Normalization {
+                    cell: at,
+                    field: title.to_string(),
+                    before: raw.clone(),
+                    after: format!("{shown}，单位 %"),
+                    what,
+                });
+                let raw = format!("{shown}%");
+                return (
+                    Field {
+                        raw,
+                        value: Some(shown),
+                        cell,
+                    },
+                    Some("%".to_string()),
+                    None,
+                );
+            }
+            return (
+                Field {
+                    raw,
+                    value: Some(n),
+                    cell,
+                },
+                None,
+                None,
+            );
+        }
+        let Data::String(s) = v else {
+            return (
+                Field {
+                    raw,
+                    value: None,
+                    cell,
+                },
+                None,
+                None,
+            );
+        };
+        match parse_text_number(s) {
+            Some(t) => {
+                let unit = if t.percent {
+                    Some("%".to_string())
+                } else {
+                    t.unit.clone()
+                };
+                let after = format!(
+                    "{}{}",
+                    t.value,
+                    unit.as_deref()
+                        .map(|u| format!("，单位 {u}"))
+                        .unwrap_or_default()
+                );
+                let what = match (&t.comparator, &unit) {
+                    (Some(_), _) => "值中的比较符另行读取",
+                    (None, Some(_)) => "值中的单位拆分到单位",
+                    _ => "文本转为数字",
+                };
+                self.notes.push(Normalization {
+                    cell: at,
+                    field: title.to_string(),
+                    before: raw.clone(),
+                    after,
+                    what: what.to_string(),
+                });
+                (
+                    Field {
+                        raw,
+                        value: Some(t.value),
+                        cell,
+                    },
+                    unit,
+                    t.comparator,
+                )
+            }
+            None => (
+                Field {
+                    raw,
+                    value: None,
+                    cell,
+                },
+                None,
+                None,
+            ),
+        }
+    }
+
+    /// Reads an amount in 万元: a number, or text holding one ("327.89万元", "１，２３４．５６").
+    fn money_at(&mut self, at: CellRef, title: &str) -> Field<Decimal> {
+        self.check_cell(at, title);
+        let v = self.sheet.get(at.row, at.col);
+        let raw = cell_text(v);
+        let value = match v {
+            Data::Float(f) => decimal_from_f64(*f),
+            Data::Int(i) => Some(Decimal::from(*i)),
+            Data::String(s) => parse_text_number(s)
+                .filter(|t| t.comparator.is_none() && !t.percent)
+                .filter(|t| t.unit.as_deref().is_none_or(|u| u == "万元"))
+                .map(|t| {
+                    self.notes.push(Normalization {
+                        cell: at,
+                        field: title.to_string(),
+                        before: raw.clone(),
+                        after: t.value.to_string(),
+                        what: if t.unit.is_some() {
+                            "去掉金额中的单位“万元”".to_string()
+                        } else {
+                            "文本转为数字".to_string()
+                        },
+                    });
+                    t.value
+                }),
+            _ => None,
+        };
+        Field {
+            raw,
+            value,
+            cell: Some(at),
+        }
+    }
 }
 
-fn text_near(sheet: &Sheet, known: &Known, label: Option<&LabelCell>) -> Field<String> {
-    let Some(label) = label else {
-        return Field::absent();
-    };
-    match value_near(sheet, known, label.row, label.col) {
-        Some(at) => Field::text(sheet.text(at.row, at.col), Some(at)),
-        None => Field::text(String::new(), Some(right_of(sheet, label.row, label.col))),
-    }
+/// The task block: its anchor, the task rows, and the amounts of a 合计 row if any.
+struct TaskBlock {
+    anchor: Option<CellRef>,
+    tasks: Vec<Task>,
+    total: IndexMap<String, Field<Decimal>>,
 }
 
-/// The year: "（2022 年度）", "2022年度" in the title rows, or a "年度" label with a value.
-fn find_year(
-    idx: &Index,
-    rows: std::ops::RangeInclusive<u32>,
-    title: Option<CellRef>,
-) -> Field<i32> {
+/// The budget block: its anchor, the figures and their shares.
+struct BudgetBlock {
+    anchor: Option<CellRef>,
+    figures: IndexMap<String, Field<Decimal>>,
+    shares: IndexMap<String, Field<Decimal>>,
+}
+
+/// The year: "（2022 年度）", "2022年度" in the title rows.
+fn find_year(idx: &Index, rows: Rows, title: Option<CellRef>) -> Field<i32> {
     for c in idx.cells.iter().filter(|c| rows.contains(&c.row)) {
-        if let Some(y) = year_in(&c.norm) {
+        if let Some(y) = year_in(&norm_label(&c.raw)) {
             return Field {
                 raw: crate::text::trim(&c.raw).to_string(),
                 value: Some(y),
@@ -299,7 +1028,7 @@ fn find_year(
     }
 }
 
-/// A four-digit year directly before "年度" (or "年" at the end of a title).
+/// A four-digit year directly before "年度".
 fn year_in(norm: &str) -> Option<i32> {
     let chars: Vec<char> = norm.chars().collect();
     for (i, _) in norm.match_indices("年度") {
@@ -315,228 +1044,99 @@ fn year_in(norm: &str) -> Option<i32> {
     None
 }
 
-/// The task block: its anchor, the task rows, and the amount of a 合计 row if any.
-struct TaskBlock {
-    anchor: Option<CellRef>,
-    tasks: Vec<Task>,
-    total: Option<Field<Decimal>>,
+/// The indicator table's header: its first row, how many rows it spans, the column of each
+/// field, and the 三级指标 label cell.
+struct Header {
+    row: u32,
+    span: u32,
+    cols: IndexMap<String, u32>,
+    anchor: CellRef,
+    /// Each header row's normalised texts by column, to recognise the header repeated below.
+    rows_text: Vec<IndexMap<u32, String>>,
 }
 
-fn read_tasks(
-    sheet: &Sheet,
-    idx: &Index,
-    ed: &Edition,
-    known: &Known,
-    notes: &mut Vec<Normalization>,
-) -> TaskBlock {
-    let all = 0..=u32::MAX;
-    let label = idx.find(&ed.labels.tasks, Match::Exact, all.clone());
-    let name_hdr = idx.find(&ed.labels.task_name, Match::Exact, all.clone());
-    let content_hdr = idx.find(&ed.labels.task_content, Match::Exact, all);
-    let anchor = label.or(name_hdr).map(|c| CellRef::new(c.row, c.col));
-    let (Some(nh), Some(ch)) = (name_hdr, content_hdr) else {
-        return TaskBlock {
-            anchor,
-            tasks: Vec::new(),
-            total: None,
-        };
-    };
-    let amount_col = idx
-        .find(&ed.labels.task_amount, Match::Exact, nh.row..=nh.row)
-        .map(|c| c.col);
-    let first_row = nh.row.max(ch.row) + 1;
-    let last_row = sheet.end().map(|e| e.0).unwrap_or(first_row);
-    // The block ends at its label's merge, or at the next row holding another section's label.
-    let label_merge = label.and_then(|l| sheet.merge_at(l.row, l.col));
-    let mut last = label_merge
-        .map(|m| m.end.0)
-        .filter(|&e| e >= first_row)
-        .unwrap_or(last_row);
-    for r in sheet.used_rows(first_row, last) {
-        let row_has_label = sheet.row(r).any(|(c, v)| {
-            let in_label = label_merge.is_some_and(|m| m.contains(r, c));
-            !in_label && known.is_label(v)
-        });
-        if row_has_label {
-            last = r.saturating_sub(1);
-            break;
-        }
-    }
-    let totals: Vec<String> = ed.labels.task_total.clone();
-    let mut block = TaskBlock {
-        anchor,
-        tasks: Vec::new(),
-        total: None,
-    };
-    for r in sheet.used_rows(first_row, last) {
-        let name = Field::text(sheet.text(r, nh.col), Some(CellRef::new(r, nh.col)));
-        let content = Field::text(sheet.text(r, ch.col), Some(CellRef::new(r, ch.col)));
-        let amount = amount_col.map(|c| {
-            if is_blank(sheet.get(r, c)) {
-                Field {
-                    raw: String::new(),
-                    value: None,
-                    cell: Some(CellRef::new(r, c)),
+/// The header text of each column over `span` rows from `row`: a label split over two rows
+/// ("指标值" above "类型") reads as one ("指标值类型"); a cell merged over both counts once.
+fn header_texts(sheet: &Sheet, row: u32, span: u32) -> Vec<(u32, String)> {
+    let mut cols: Vec<u32> = (row..row + span)
+        .flat_map(|r| sheet.row(r).map(|(c, _)| c))
+        .collect();
+    cols.sort_unstable();
+    cols.dedup();
+    cols.into_iter()
+        .map(|c| {
+            let mut text = String::new();
+            let mut last_origin = None;
+            for r in row..row + span {
+                let origin = sheet.merge_at(r, c).map(|m| m.start).unwrap_or((r, c));
+                if Some(origin) == last_origin {
+                    continue;
                 }
-            } else {
-                read_money(
-                    sheet,
-                    CellRef::new(r, c),
-                    &first(&ed.labels.task_amount),
-                    notes,
-                )
+                last_origin = Some(origin);
+                text.push_str(&sheet.text(origin.0, origin.1));
             }
-        });
-        if label_is(&name.raw, &totals) || (name.is_blank() && label_is(&content.raw, &totals)) {
-            block.total = amount;
-            continue;
-        }
-        if name.is_blank() && content.is_blank() && amount.as_ref().is_none_or(|a| a.is_blank()) {
-            continue;
-        }
-        block.tasks.push(Task {
-            name,
-            content,
-            amount,
-        });
-    }
-    block
+            (c, text)
+        })
+        .collect()
 }
 
-/// The row holding the 三级指标, 指标值类型 and 指标值 labels.
-fn find_indicator_header(idx: &Index, ed: &Edition) -> Option<u32> {
+/// Finds the indicator header: the row (or pair of rows) whose columns hold the 三级指标,
+/// 指标值类型 and 指标值 labels.
+fn find_indicator_header(sheet: &Sheet, idx: &Index, ed: &Edition) -> Option<Header> {
     let labels = |k: &str| {
         ed.columns
             .get(k)
-            .map(|c| c.labels.as_slice())
-            .unwrap_or(&[])
+            .map(|c| c.labels.clone())
+            .unwrap_or_default()
     };
-    idx.cells
+    let needed = ["level3", "kind", "value"].map(labels);
+    // Candidate rows: those with a cell that is, or starts, one of the needed labels.
+    let starts: Vec<String> = needed.iter().flatten().map(|l| norm_label(l)).collect();
+    let mut rows: Vec<u32> = idx
+        .cells
         .iter()
-        .filter(|c| label_is(&c.raw, labels("level3")))
-        .map(|c| c.row)
-        .find(|&row| {
-            ["kind", "value"].iter().all(|k| {
-                idx.cells
+        .filter(|c| {
+            let n = norm_label(&c.raw);
+            !n.is_empty()
+                && starts
                     .iter()
-                    .any(|c| c.row == row && label_is(&c.raw, labels(k)))
-            })
+                    .any(|s| s.starts_with(n.trim_end_matches(':')))
         })
-}
-
-fn header_anchor(idx: &Index, ed: &Edition, row: u32) -> CellRef {
-    let labels = ed
-        .columns
-        .get("level3")
-        .map(|c| c.labels.as_slice())
-        .unwrap_or(&[]);
-    idx.cells
-        .iter()
-        .find(|c| c.row == row && label_is(&c.raw, labels))
-        .map(|c| CellRef::new(c.row, c.col))
-        .unwrap_or(CellRef::new(row, 0))
-}
-
-fn read_indicators(
-    sheet: &Sheet,
-    ed: &Edition,
-    header: u32,
-    notes: &mut Vec<Normalization>,
-) -> Vec<Indicator> {
-    let mut cols: IndexMap<&str, u32> = IndexMap::new();
-    for (key, spec) in &ed.columns {
-        if let Some((c, _)) = sheet
-            .row(header)
-            .find(|(_, v)| matches!(v, Data::String(s) if label_is(s, &spec.labels)))
-        {
-            cols.insert(key.as_str(), c);
-        }
-    }
-    let last_row = sheet.end().map(|e| e.0).unwrap_or(header);
-    let end_labels: Vec<String> = ed.labels.table_end.iter().map(|s| norm_label(s)).collect();
-    let level3_labels = ed
-        .columns
-        .get("level3")
-        .map(|c| c.labels.clone())
-        .unwrap_or_default();
-
-    let mut out = Vec::new();
-    let mut level1: Field<String> = Field::absent();
-    let mut level2: Field<String> = Field::absent();
-    for r in sheet.used_rows(header + 1, last_row) {
-        let first_text = sheet
-            .row(r)
-            .map(|(_, v)| v)
-            .find(|v| !is_blank(v))
-            .map(|v| norm_label(&cell_text(v)));
-        let Some(first_text) = first_text else {
-            continue;
-        };
-        if end_labels
-            .iter()
-            .any(|e| first_text.starts_with(e.as_str()))
-        {
-            break;
-        }
-        let field = |key: &str| -> Field<String> {
-            match cols.get(key) {
-                Some(&c) => {
-                    let at = vertical_origin(sheet, r, c);
-                    Field::text(sheet.text(at.row, at.col), Some(at))
+        .map(|c| c.row)
+        .collect();
+    rows.dedup();
+    for span in [1, 2] {
+        for &row in &rows {
+            let texts = header_texts(sheet, row, span);
+            let col_of =
+                |ls: &[String]| texts.iter().find(|(_, t)| label_is(t, ls)).map(|(c, _)| *c);
+            if needed.iter().all(|ls| col_of(ls).is_some()) {
+                let mut cols = IndexMap::new();
+                for (key, spec) in &ed.columns {
+                    if let Some(c) = col_of(&spec.labels) {
+                        cols.insert(key.clone(), c);
+                    }
                 }
-                None => Field::absent(),
+                let anchor = CellRef::new(row, cols.get("level3").copied().unwrap_or(0));
+                let rows_text = (row..row + span)
+                    .map(|r| {
+                        sheet
+                            .row(r)
+                            .map(|(c, v)| (c, norm_label(&cell_text(v))))
+                            .collect()
+                    })
+                    .collect();
+                return Some(Header {
+                    row,
+                    span,
+                    cols,
+                    anchor,
+                    rows_text,
+                });
             }
-        };
-        let level3 = field("level3");
-        if label_is(&level3.raw, &level3_labels) {
-            continue; // the header repeated after a page break
         }
-        // 一级/二级: a merged cell gives its top-left value; a blank one inherits from above.
-        let l1 = field("level1");
-        if !l1.is_blank() {
-            if l1.cell != level1.cell {
-                level2 = Field::absent();
-            }
-            level1 = l1;
-        }
-        let l2 = field("level2");
-        if !l2.is_blank() {
-            level2 = l2;
-        }
-        let kind = field("kind");
-        let unit = field("unit");
-        let criteria = field("criteria");
-        let description = field("description");
-        let value_at = cols.get("value").map(|&c| vertical_origin(sheet, r, c));
-        let value_blank = value_at.is_none_or(|at| is_blank(sheet.get(at.row, at.col)));
-        if [&level3, &kind, &unit, &criteria, &description]
-            .iter()
-            .all(|f| f.is_blank())
-            && value_blank
-        {
-            continue; // only 一级/二级 on this row: a group heading or a merge's continuation
-        }
-        let (kind, kind_note) = read_kind(ed, kind);
-        notes.extend(kind_note);
-        let (value, value_unit, value_comparator) = match value_at {
-            Some(at) => read_value(sheet, at, ed.title("value"), notes),
-            None => (Field::absent(), None, None),
-        };
-        out.push(Indicator {
-            row: r,
-            level1: level1.clone(),
-            level2: level2.clone(),
-            level3,
-            kind,
-            value,
-            value_unit,
-            value_comparator,
-            unit,
-            criteria,
-            description,
-        });
     }
-    out
+    None
 }
 
 /// Where a cell's shown value lives: the top of a vertical merge in the same column, else itself.
@@ -545,28 +1145,6 @@ fn vertical_origin(sheet: &Sheet, row: u32, col: u32) -> CellRef {
         Some(m) if m.start.1 == col => CellRef::new(m.start.0, col),
         _ => CellRef::new(row, col),
     }
-}
-
-fn read_kind(ed: &Edition, kind: Field<String>) -> (Field<String>, Option<Normalization>) {
-    let normal = ed.kind_of(&kind.raw).map(str::to_string);
-    let note = match (&normal, kind.cell) {
-        (Some(n), Some(cell)) if *n != kind.raw => Some(Normalization {
-            cell,
-            field: ed.title("kind").to_string(),
-            before: kind.raw.clone(),
-            after: n.clone(),
-            what: "指标值类型写法统一".to_string(),
-        }),
-        _ => None,
-    };
-    (
-        Field {
-            raw: kind.raw,
-            value: normal,
-            cell: kind.cell,
-        },
-        note,
-    )
 }
 
 /// A number format that shows a percentage (a `%` outside quoted text).
@@ -587,151 +1165,7 @@ fn is_percent_format(code: &str) -> bool {
 
 type ValueParts = (Field<Decimal>, Option<String>, Option<String>);
 
-fn read_value(
-    sheet: &Sheet,
-    at: CellRef,
-    title: &str,
-    notes: &mut Vec<Normalization>,
-) -> ValueParts {
-    let v = sheet.get(at.row, at.col);
-    let raw = cell_text(v);
-    let cell = Some(at);
-    let number = match v {
-        Data::Float(f) => decimal_from_f64(*f),
-        Data::Int(i) => Some(Decimal::from(*i)),
-        _ => None,
-    };
-    if let Some(n) = number {
-        if sheet
-            .number_format(at.row, at.col)
-            .is_some_and(is_percent_format)
-        {
-            let shown = (n * Decimal::from(100)).normalize();
-            notes.push(Normalization {
-                cell: at,
-                field: title.to_string(),
-                before: format!("{raw}（百分比格式，显示为 {shown}%）"),
-                after: format!("{shown}，单位 %"),
-                what: "百分比格式的小数按显示值读取".to_string(),
-            });
-            let raw = format!("{shown}%");
-            return (
-                Field {
-                    raw,
-                    value: Some(shown),
-                    cell,
-                },
-                Some("%".to_string()),
-                None,
-            );
-        }
-        return (
-            Field {
-                raw,
-                value: Some(n),
-                cell,
-            },
-            None,
-            None,
-        );
-    }
-    let Data::String(s) = v else {
-        return (
-            Field {
-                raw,
-                value: None,
-                cell,
-            },
-            None,
-            None,
-        );
-    };
-    match parse_text_number(s) {
-        Some(t) => {
-            let unit = if t.percent {
-                Some("%".to_string())
-            } else {
-                t.unit.clone()
-            };
-            {
-                let after = format!(
-                    "{}{}",
-                    t.value,
-                    unit.as_deref()
-                        .map(|u| format!("，单位 {u}"))
-                        .unwrap_or_default()
-                );
-                let what = match (&t.comparator, &unit) {
-                    (Some(_), _) => "值中的比较符另行读取",
-                    (None, Some(_)) => "值中的单位拆分到单位",
-                    _ => "文本转为数字",
-                };
-                notes.push(Normalization {
-                    cell: at,
-                    field: title.to_string(),
-                    before: raw.clone(),
-                    after,
-                    what: what.to_string(),
-                });
-            }
-            (
-                Field {
-                    raw,
-                    value: Some(t.value),
-                    cell,
-                },
-                unit,
-                t.comparator,
-            )
-        }
-        None => (
-            Field {
-                raw,
-                value: None,
-                cell,
-            },
-            None,
-            None,
-        ),
-    }
-}
-
-fn read_money(
-    sheet: &Sheet,
-    at: CellRef,
-    title: &str,
-    notes: &mut Vec<Normalization>,
-) -> Field<Decimal> {
-    let v = sheet.get(at.row, at.col);
-    let raw = cell_text(v);
-    let value = match v {
-        Data::Float(f) => decimal_from_f64(*f),
-        Data::Int(i) => Some(Decimal::from(*i)),
-        Data::String(s) => parse_text_number(s)
-            .filter(|t| t.comparator.is_none() && !t.percent)
-            .filter(|t| t.unit.as_deref().is_none_or(|u| u == "万元"))
-            .map(|t| {
-                notes.push(Normalization {
-                    cell: at,
-                    field: title.to_string(),
-                    before: raw.clone(),
-                    after: t.value.to_string(),
-                    what: if t.unit.is_some() {
-                        "去掉金额中的单位“万元”".to_string()
-                    } else {
-                        "文本转为数字".to_string()
-                    },
-                });
-                t.value
-            }),
-        _ => None,
-    };
-    Field {
-        raw,
-        value,
-        cell: Some(at),
-    }
-}
+const PERCENT_FORMAT_NOTE: &str = "百分比格式的小数按显示值读取";
 
 #[cfg(test)]
 mod tests {

@@ -54,8 +54,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct Common {
-    /// 版本文件（TOML），默认使用内置的 2022 版
-    #[arg(long, value_name = "FILE")]
+    /// 指定版本：内置版本名（2022、hunan、hubei、shaanxi）或版本文件（TOML）；默认按栏目名称自动识别
+    #[arg(long, value_name = "版本")]
     edition: Option<PathBuf>,
     /// 输出格式：text 为逐行问题，json 为每个文件一行的 JSON Lines
     #[arg(long, value_enum, default_value_t = OutFormat::Text)]
@@ -131,6 +131,21 @@ fn load_edition(path: Option<&Path>) -> Result<Edition, ExitCode> {
     }
 }
 
+/// The editions to detect from: the one `--edition` names (a file, or an embedded id such as
+/// "hunan"), else every embedded edition.
+fn candidate_editions(arg: Option<&Path>) -> Result<Vec<Edition>, ExitCode> {
+    let Some(p) = arg else {
+        return Ok(Edition::embedded());
+    };
+    if let Some(ed) = Edition::embedded()
+        .into_iter()
+        .find(|e| Some(e.edition.id.as_str()) == p.to_str())
+    {
+        return Ok(vec![ed]);
+    }
+    load_edition(Some(p)).map(|e| vec![e])
+}
+
 fn print_rules(format: RulesFormat, ed: &Edition) {
     match format {
         RulesFormat::Markdown => print!("{}", rules::markdown(ed)),
@@ -146,8 +161,8 @@ fn print_rules(format: RulesFormat, ed: &Edition) {
 }
 
 fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
-    let ed = match load_edition(common.edition.as_deref()) {
-        Ok(ed) => ed,
+    let eds = match candidate_editions(common.edition.as_deref()) {
+        Ok(eds) => eds,
         Err(code) => return code,
     };
     let limits = common.limits();
@@ -156,10 +171,10 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
     for path in files {
         let name = path.display().to_string();
         let outcome = match read_input(path, &limits) {
-            Ok(bytes) => check_bytes_with(&name, &bytes, &ed, &limits),
+            Ok(bytes) => check_bytes_with(&name, &bytes, &eds, &limits),
             Err(reason) => Outcome {
                 file: name.clone(),
-                edition: ed.edition.id.clone(),
+                edition: eds[0].edition.id.clone(),
                 status: Status::Unreadable,
                 form: None,
                 findings: vec![rules::unreadable(&reason)],
@@ -171,9 +186,13 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
             Status::Ok | Status::Warnings => 0,
         };
         let mut written = Vec::new();
+        let ed = eds
+            .iter()
+            .find(|e| e.edition.id == outcome.edition)
+            .unwrap_or(&eds[0]);
         if let (Some(dir), Some(form)) = (out_dir, outcome.form.as_ref()) {
             let target = output::output_path(path, dir, "_标准");
-            let result = report::standard_workbook(&outcome, form, &ed)
+            let result = report::standard_workbook(&outcome, form, ed)
                 .map_err(|e| output::OutputError::Xlsx(e.to_string()))
                 .and_then(|bytes| output::write_atomic(&target, &bytes, files));
             match result {
@@ -188,7 +207,7 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
         let mut out = stdout.lock();
         let _ = match common.format {
             OutFormat::Json => writeln!(out, "{}", json::line(&outcome)),
-            OutFormat::Text => write_text(&mut out, &outcome, &written),
+            OutFormat::Text => write_text(&mut out, &outcome, ed, &written),
         };
     }
     ExitCode::from(worst)
@@ -219,9 +238,25 @@ fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
     })
 }
 
-fn write_text(out: &mut impl Write, o: &Outcome, written: &[PathBuf]) -> std::io::Result<()> {
+fn write_text(
+    out: &mut impl Write,
+    o: &Outcome,
+    ed: &Edition,
+    written: &[PathBuf],
+) -> std::io::Result<()> {
     match &o.form {
-        Some(f) => writeln!(out, "{}：工作表“{}”，{} 版", o.file, f.sheet, o.edition)?,
+        Some(f) => {
+            let evidence = if f.edition_evidence.is_empty() {
+                String::new()
+            } else {
+                format!("（依据：{}）", f.edition_evidence.join("、"))
+            };
+            writeln!(
+                out,
+                "{}：工作表“{}”，{}{evidence}",
+                o.file, f.sheet, ed.edition.name
+            )?
+        }
         None => writeln!(out, "{}：", o.file)?,
     }
     for f in &o.findings {

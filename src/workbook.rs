@@ -107,6 +107,8 @@ pub struct Sheet {
     styles: StyleRange,
     /// Cells holding a formula whose result was never saved (xlsx).
     formulas_without_value: Vec<(u32, u32)>,
+    /// Whether number formats were read (xlsx); xls and ods carry none calamine exposes.
+    has_number_formats: bool,
 }
 
 /// A read workbook.
@@ -156,6 +158,7 @@ impl Sheet {
             merge_rows,
             styles: StyleRange::empty(),
             formulas_without_value: Vec::new(),
+            has_number_formats: false,
         })
     }
 
@@ -236,7 +239,22 @@ impl Sheet {
             .map(|n| n.format_code.as_str())
     }
 
-    /// Whether a cell holds a formula whose result was never saved (it reads as empty).
+    /// Columns of a row holding a formula never calculated (they are not among the values).
+    pub fn formulas_without_value_in_row(&self, row: u32) -> impl Iterator<Item = u32> + '_ {
+        self.formulas_without_value
+            .iter()
+            .filter(move |(r, _)| *r == row)
+            .map(|(_, c)| *c)
+    }
+
+    /// Whether number formats were read: when not (xls, ods), a percentage typed as 90% reads as
+    /// the bare fraction 0.9 and callers must decide from context.
+    pub fn has_number_formats(&self) -> bool {
+        self.has_number_formats
+    }
+
+    /// Whether a cell holds a formula whose result was never calculated and saved (it reads as
+    /// empty, or as a program's placeholder 0 in a file that asks to be recalculated on load).
     pub fn formula_without_value(&self, row: u32, col: u32) -> bool {
         self.formulas_without_value.contains(&(row, col))
     }
@@ -261,7 +279,42 @@ pub fn cell_text(v: &Data) -> String {
             .unwrap_or_else(|| f.to_string()),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(d) if d.is_datetime() => excel_date(d.as_f64()),
         other => other.to_string(),
+    }
+}
+
+/// An Excel date serial (1900 system) as "YYYY-MM-DD", with "hh:mm" when it has a time.
+pub fn excel_date(serial: f64) -> String {
+    if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
+        return serial.to_string();
+    }
+    let days = serial.floor() as i64;
+    // Excel counts 1900-02-29, which did not exist: serials from 61 on are one day ahead.
+    let days_since_1970 = if days >= 61 {
+        days - 25569
+    } else {
+        days - 25568
+    };
+    // Howard Hinnant's civil_from_days.
+    let z = days_since_1970 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let minutes = ((serial - serial.floor()) * 1440.0).round() as i64;
+    if minutes == 0 || minutes == 1440 {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+            minutes / 60,
+            minutes % 60
+        )
     }
 }
 
@@ -333,28 +386,42 @@ pub fn read(bytes: &[u8]) -> Result<Workbook, ReadError> {
 
 /// Decompresses every part of a zip container as a stream, counting bytes, so a zip bomb is
 /// refused after reading at most the limit, before calamine inflates anything into memory.
-fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<(), ReadError> {
+///
+/// Returns whether the workbook asks to be fully recalculated on load (`fullCalcOnLoad`), as
+/// files written by programs rather than saved by Excel or WPS do: their cached formula results
+/// are placeholders (0), not values anyone has seen.
+fn check_zip(bytes: &[u8], format: Format, limits: &Limits) -> Result<bool, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(format, e))?;
     let limit = limits.max_unzipped_bytes;
     let mut total: u64 = 0;
     let mut buf = vec![0u8; 64 * 1024];
+    let mut recalc_on_load = false;
     for i in 0..zip.len() {
         let mut part = zip.by_index(i).map_err(|e| corrupt(format, e))?;
         if part.size() > limit {
             return Err(ReadError::UnzippedTooLarge { limit: limit >> 20 });
         }
+        let is_workbook = part.name().map(|n| n == "xl/workbook.xml").unwrap_or(false);
+        let mut head: Vec<u8> = Vec::new();
         loop {
             let n = part.read(&mut buf).map_err(|e| corrupt(format, e))?;
             if n == 0 {
                 break;
+            }
+            if is_workbook && head.len() < (1 << 20) {
+                head.extend_from_slice(&buf[..n]);
             }
             total += n as u64;
             if total > limit {
                 return Err(ReadError::UnzippedTooLarge { limit: limit >> 20 });
             }
         }
+        if is_workbook {
+            recalc_on_load = contains(&head, b"fullCalcOnLoad=\"1\"")
+                || contains(&head, b"fullCalcOnLoad=\"true\"");
+        }
     }
-    Ok(())
+    Ok(recalc_on_load)
 }
 
 /// calamine turns every .xls sheet into a dense grid of its cells' bounding box while opening
@@ -395,6 +462,41 @@ fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
                 .zip(u16_at(2))
                 .zip(u16_at(data.len() - 2))
                 .map(|((r, c1), c2)| (r, c1, c2)),
+            // Dimensions: calamine reserves rows × columns cells for it up front, so a forged
+            // record is refused by the same bound (parsed as calamine does).
+            0x0200 => {
+                let dims = match data.len() {
+                    10 => u16_at(0).zip(u16_at(2)).zip(u16_at(4)).zip(u16_at(6)),
+                    14 | 16 => {
+                        let u32_at = |i: usize| {
+                            data.get(i..i + 4)
+                                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                        };
+                        u32_at(0).zip(u32_at(4)).zip(u16_at(8)).zip(u16_at(10))
+                    }
+                    _ => None,
+                };
+                if let Some((((rf, rl), cf), cl)) = dims {
+                    let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+                    let (end_r, end_c) = if rl >= 1 && cl >= 1 {
+                        (rl - 1, cl - 1)
+                    } else {
+                        (rf, cf)
+                    };
+                    if end_r < rf || end_c < cf {
+                        // calamine would compute a negative size, wrapping to billions.
+                        return Err(corrupt(format, "Dimensions 记录无效"));
+                    }
+                    let rows = u64::from(end_r.saturating_sub(rf)) + 1;
+                    let cols = u64::from(end_c.saturating_sub(cf)) + 1;
+                    if rows.saturating_mul(cols) > dense_limit {
+                        return Err(ReadError::TooManyCells {
+                            limit: limits.max_cells,
+                        });
+                    }
+                }
+                None
+            }
             // BOF: a new substream (sheet) starts.
             0x0809 => {
                 bbox = None;
@@ -454,6 +556,7 @@ fn read_xlsx_sheet(
     name: &str,
     visible: bool,
     budget: &mut Budget,
+    recalc_on_load: bool,
 ) -> Result<Sheet, ReadError> {
     let format = Format::Xlsx;
     let mut cells = Vec::new();
@@ -467,7 +570,12 @@ fn read_xlsx_sheet(
             .map_err(|e| corrupt(format, e))?
         {
             let empty = matches!(cell.value, DataRef::Empty);
-            if empty && cell.formula.as_deref().is_some_and(|f| !f.is_empty()) {
+            let zero = matches!(cell.value, DataRef::Float(f) if f == 0.0)
+                || matches!(cell.value, DataRef::Int(0));
+            // No cached result, or a program's placeholder 0 in a file never calculated.
+            if (empty || (zero && recalc_on_load))
+                && cell.formula.as_deref().is_some_and(|f| !f.is_empty())
+            {
                 no_value.push(cell.pos);
             }
             if !empty {
@@ -484,6 +592,7 @@ fn read_xlsx_sheet(
         .unwrap_or_else(|_| StyleRange::empty());
     let mut sheet = Sheet::new(name.to_string(), visible, cells, merges)?;
     sheet.styles = styles;
+    sheet.has_number_formats = true;
     sheet.formulas_without_value = no_value;
     Ok(sheet)
 }
@@ -531,20 +640,29 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         });
     }
     let format = sniff(bytes)?;
-    if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
-        check_zip(bytes, format, limits)?;
-    }
+    let recalc_on_load = if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
+        check_zip(bytes, format, limits)?
+    } else {
+        false
+    };
     if format == Format::Xls {
         contained(format, || check_xls(bytes, limits))?;
     }
-    let sheets = contained(format, || read_sheets(bytes, format, limits))?;
+    let sheets = contained(format, || {
+        read_sheets(bytes, format, limits, recalc_on_load)
+    })?;
     if !sheets.iter().any(|s| s.visible) {
         return Err(ReadError::NoSheets);
     }
     Ok(Workbook { format, sheets })
 }
 
-fn read_sheets(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
+fn read_sheets(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+    recalc_on_load: bool,
+) -> Result<Vec<Sheet>, ReadError> {
     let mut budget = Budget {
         left: limits.max_cells,
         limit: limits.max_cells,
@@ -557,7 +675,13 @@ fn read_sheets(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<Shee
             let mut wb = Xlsx::new(cur).map_err(|e| corrupt(format, e))?;
             let metas = wb.sheets_metadata().to_vec();
             for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                sheets.push(read_xlsx_sheet(&mut wb, &m.name, visible(m), &mut budget)?);
+                sheets.push(read_xlsx_sheet(
+                    &mut wb,
+                    &m.name,
+                    visible(m),
+                    &mut budget,
+                    recalc_on_load,
+                )?);
             }
         }
         Format::Xlsb => {
@@ -637,6 +761,14 @@ pub fn col_name(col: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excel_dates() {
+        assert_eq!(excel_date(44927.0), "2023-01-01");
+        assert_eq!(excel_date(44561.5), "2021-12-31 12:00");
+        assert_eq!(excel_date(1.0), "1900-01-01");
+        assert_eq!(excel_date(61.0), "1900-03-01");
+    }
 
     #[test]
     fn a1_names() {

@@ -13,6 +13,7 @@
 
 mod common;
 
+use common::expect::{Expected, codes};
 use common::formspec::{FormSpec, corrected_seed, faithful_seed};
 use jixiao::edition::Edition;
 use std::collections::BTreeSet;
@@ -22,17 +23,15 @@ struct Case {
     spec: FormSpec,
     /// The edition TOML the case runs with (the embedded one, possibly edited).
     edition: String,
-    expect: BTreeSet<(String, String)>,
-    json: Vec<(String, serde_json::Value)>,
+    expected: Expected,
 }
 
 fn parse_case(text: &str) -> Case {
     let mut spec = corrected_seed();
-    let mut expect = BTreeSet::new();
-    let mut json = Vec::new();
+    let mut expected = Expected::default();
     let mut edition = jixiao::edition::BUILTIN_2022.to_string();
     for line in text.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
+        if line.is_empty() || line.starts_with('#') || expected.take_line(line) {
             continue;
         }
         if let Some(b) = line.strip_prefix("base ") {
@@ -41,11 +40,6 @@ fn parse_case(text: &str) -> Case {
                 "corrected" => corrected_seed(),
                 other => panic!("unknown base {other}"),
             };
-        } else if let Some(e) = line.strip_prefix("expect ") {
-            let mut p = e.split_whitespace();
-            let code = p.next().expect("code").to_string();
-            let cell = p.next().expect("cell").to_string();
-            expect.insert((code, cell));
         } else if let Some(e) = line.strip_prefix("edition ") {
             // edition "FIND" => "REPLACE": edit the edition file's text, as a finance department would.
             let (find, replace) = e
@@ -56,10 +50,6 @@ fn parse_case(text: &str) -> Case {
             let (find, replace) = (unquote(find), unquote(replace));
             assert!(edition.contains(&find), "edition text has no {find:?}");
             edition = edition.replacen(&find, &replace, 1);
-        } else if let Some(j) = line.strip_prefix("json ") {
-            let (ptr, val) = j.split_once(" = ").expect("json POINTER = VALUE");
-            let val = serde_json::from_str(val.trim()).expect("json value");
-            json.push((ptr.trim().to_string(), val));
         } else {
             spec.apply(line);
         }
@@ -67,8 +57,7 @@ fn parse_case(text: &str) -> Case {
     Case {
         spec,
         edition,
-        expect,
-        json,
+        expected,
     }
 }
 
@@ -78,44 +67,7 @@ fn run_case(path: &Path) -> Result<(), String> {
     let bytes = case.spec.to_xlsx().map_err(|e| e.to_string())?;
     let ed = Edition::parse(&case.edition, "case edition").map_err(|e| e.to_string())?;
     let outcome = jixiao::check_bytes("case.xlsx", &bytes, &ed);
-    let got: BTreeSet<(String, String)> = outcome
-        .findings
-        .iter()
-        .map(|f| {
-            let cell = f.cell.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
-            (f.code.to_string(), cell)
-        })
-        .collect();
-    let mut problems = Vec::new();
-    if got != case.expect {
-        let lines: Vec<String> = outcome.findings.iter().map(|f| f.line()).collect();
-        problems.push(format!(
-            "findings differ\n  expected: {:?}\n  got:      {:?}\n  {}",
-            case.expect,
-            got,
-            lines.join("\n  ")
-        ));
-    }
-    if outcome.findings.len() != got.len() {
-        problems.push(format!(
-            "one problem must give one finding: {} findings at {} distinct (code, cell)",
-            outcome.findings.len(),
-            got.len()
-        ));
-    }
-    let record: serde_json::Value =
-        serde_json::from_str(&jixiao::json::line(&outcome)).map_err(|e| e.to_string())?;
-    for (ptr, want) in &case.json {
-        match record.pointer(ptr) {
-            Some(v) if v == want => {}
-            other => problems.push(format!("json {ptr}: expected {want}, got {other:?}")),
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("\n"))
-    }
+    case.expected.verify(&outcome)
 }
 
 #[test]
@@ -133,15 +85,7 @@ fn rule_cases() {
         paths.len()
     );
     let mut failures = Vec::new();
-    let mut produced = BTreeSet::new();
     for p in &paths {
-        let text = std::fs::read_to_string(p).unwrap();
-        for line in text
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("expect "))
-        {
-            produced.insert(line.split_whitespace().next().unwrap().to_string());
-        }
         if let Err(e) = run_case(p) {
             failures.push(format!(
                 "{}:\n{e}",
@@ -150,10 +94,28 @@ fn rule_cases() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    // Every rule a form can trigger is shown by at least one case (E001/E002 are file-level and
-    // covered by the end-to-end tests).
+}
+
+/// Every rule a form can trigger is shown by at least one rule case or realistic workbook
+/// (E001/E002 are file-level and covered by the end-to-end tests and the corpus).
+#[test]
+fn every_code_is_produced_somewhere() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut produced = BTreeSet::new();
+    for (dir, ext) in [("cases", "case"), ("realistic", "expect")] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == ext) {
+                produced.extend(codes(&std::fs::read_to_string(p).unwrap()));
+            }
+        }
+    }
     for r in jixiao::rules::RULES.iter().filter(|r| r.check.is_some()) {
-        assert!(produced.contains(r.code), "no case produces {}", r.code);
+        assert!(
+            produced.contains(r.code),
+            "no case or realistic workbook produces {}",
+            r.code
+        );
     }
 }
 

@@ -469,3 +469,34 @@ fn text_that_looks_like_a_formula_stays_text() {
     assert_eq!(s(&ind[20][7]), "-未达标扣分");
     assert_eq!(s(&ind[23][8]), "@SUM(A1:A2)");
 }
+
+#[test]
+fn the_edition_is_detected_and_can_be_forced() {
+    let hunan = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/realistic/hunan-2023.xlsx");
+    let out = run(&["check".as_ref(), hunan.as_os_str()]);
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.contains("湖南式"), "{first}");
+    assert!(
+        first.contains("依据：") && first.contains("部门（单位）职责"),
+        "{first}"
+    );
+    // Forcing the 2022 edition on it: no 定量 kind there, so its rows are unknown kinds.
+    let out = run(&[
+        "check".as_ref(),
+        hunan.as_os_str(),
+        "--edition".as_ref(),
+        "2022".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let rec = json_records(&out).remove(0);
+    assert_eq!(rec["edition"], "2022");
+    assert!(
+        rec["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "E402")
+    );
+}

@@ -19,15 +19,20 @@ fn sample(name: &str) -> Vec<u8> {
 
 /// Runs the whole path; a panic anywhere fails the property.
 fn run(bytes: &[u8]) {
-    let ed = Edition::builtin();
+    static EDITIONS: std::sync::OnceLock<Vec<Edition>> = std::sync::OnceLock::new();
+    let eds = EDITIONS.get_or_init(Edition::embedded);
     let limits = Limits {
         max_file_bytes: 4 << 20,
         max_unzipped_bytes: 32 << 20,
         max_cells: 100_000,
     };
-    let o = jixiao::check_bytes_with("mutant", bytes, &ed, &limits);
+    let o = jixiao::check_bytes_with("mutant", bytes, eds, &limits);
     if let Some(form) = &o.form {
-        jixiao::report::standard_workbook(&o, form, &ed).expect("a read form can be written");
+        let ed = eds
+            .iter()
+            .find(|e| e.edition.id == o.edition)
+            .expect("the edition used");
+        jixiao::report::standard_workbook(&o, form, ed).expect("a read form can be written");
     }
     let _ = jixiao::json::line(&o);
 }

@@ -8,14 +8,14 @@ use jixiao::workbook::Limits;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-static EDITION: OnceLock<Edition> = OnceLock::new();
+static EDITIONS: OnceLock<Vec<Edition>> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     // As the binary does: parser panics are contained and reported as a corrupt file; the hook
     // keeps libFuzzer's abort for every other panic.
-    let ed = EDITION.get_or_init(|| {
+    let eds = EDITIONS.get_or_init(|| {
         jixiao::workbook::install_panic_hook();
-        Edition::builtin()
+        Edition::embedded()
     });
     // Smaller limits than the command line's, so each execution stays fast.
     let limits = Limits {
@@ -23,8 +23,9 @@ fuzz_target!(|data: &[u8]| {
         max_unzipped_bytes: 32 << 20,
         max_cells: 100_000,
     };
-    let outcome = jixiao::check_bytes_with("fuzz.xlsx", data, ed, &limits);
+    let outcome = jixiao::check_bytes_with("fuzz.xlsx", data, eds, &limits);
     if let Some(form) = &outcome.form {
+        let ed = eds.iter().find(|e| e.edition.id == outcome.edition).expect("the edition used");
         let bytes = jixiao::report::standard_workbook(&outcome, form, ed).expect("writing a read form");
         assert!(!bytes.is_empty());
     }

@@ -1,7 +1,10 @@
-//! Budget rules: the figures of 预算情况 are present, numeric, non-negative, and reconcile.
+//! Budget rules: the figures of 预算情况 (and the tasks' amounts, where the edition has them)
+//! are present, numeric, non-negative, in 万元 with the allowed decimals, and reconcile: the
+//! sources, the structure, income against expense, each 占比, and the tasks against the budget.
 
 use super::{Ctx, Rule, Sink};
 use crate::finding::Severity;
+use crate::form::{CellRef, Field};
 use crate::text::fixed;
 use rust_decimal::Decimal;
 
@@ -37,6 +40,14 @@ pub static E304: Rule = Rule {
     check: Some(structure_sum),
 };
 
+pub static E305: Rule = Rule {
+    code: "E305",
+    severity: Severity::Error,
+    title: "预算金额为负数",
+    hint: "预算金额不能为负数，请核对",
+    check: Some(negative),
+};
+
 pub static E306: Rule = Rule {
     code: "E306",
     severity: Severity::Error,
@@ -57,56 +68,112 @@ pub static E308: Rule = Rule {
     code: "E308",
     severity: Severity::Error,
     title: "年度任务金额合计与预算不符",
-    hint: "核对各项任务的金额，使其合计等于部门预算总额",
+    hint: "核对各项任务的金额和合计行，使其等于预算情况中的对应金额",
     check: Some(task_amounts),
 };
 
-pub static E305: Rule = Rule {
-    code: "E305",
+pub static E309: Rule = Rule {
+    code: "E309",
     severity: Severity::Error,
-    title: "预算金额为负数",
-    hint: "预算金额不能为负数，请核对",
-    check: Some(negative),
+    title: "收入合计与支出合计不符",
+    hint: "收入构成的合计应等于支出构成的合计",
+    check: Some(income_expense),
 };
+
+pub static E310: Rule = Rule {
+    code: "E310",
+    severity: Severity::Error,
+    title: "占比与金额不符",
+    hint: "占比 = 金额 ÷ 合计 × 100，保留两位小数",
+    check: Some(shares),
+};
+
+pub static E311: Rule = Rule {
+    code: "E311",
+    severity: Severity::Error,
+    title: "任务总额与分项金额不符",
+    hint: "每项任务的总额应等于财政拨款与其他资金之和",
+    check: Some(task_parts),
+};
+
+/// Every amount on the form with its title: budget figures, each task's amounts, the tasks'
+/// 合计 row.
+fn amounts<'a>(c: &'a Ctx) -> Vec<(String, &'a Field<Decimal>)> {
+    let ed = c.ed;
+    let mut v: Vec<(String, &Field<Decimal>)> = c
+        .form
+        .budget
+        .iter()
+        .map(|(k, f)| (ed.title(k).to_string(), f))
+        .collect();
+    for t in &c.form.tasks {
+        for (k, f) in &t.amounts {
+            v.push((
+                format!("任务“{}”的{}", short(t.name.as_str()), task_title(c, k)),
+                f,
+            ));
+        }
+    }
+    for (k, f) in &c.form.tasks_total {
+        v.push((format!("任务合计行的{}", task_title(c, k)), f));
+    }
+    v
+}
+
+/// A task amount column's title (the same key may name a budget figure with another title).
+fn task_title<'a>(c: &Ctx<'a>, key: &'a str) -> &'a str {
+    c.ed.task_amounts
+        .get(key)
+        .map(|f| f.title.as_str())
+        .unwrap_or(key)
+}
+
+/// The first 16 characters, with "…" when cut: messages stay one short line.
+fn short(s: &str) -> String {
+    let mut out: String = s.chars().take(16).collect();
+    if s.chars().count() > 16 {
+        out.push('…');
+    }
+    out
+}
+
+fn money(c: &Ctx, d: Decimal) -> String {
+    fixed(d, c.ed.edition.money_decimals)
+}
 
 fn missing(c: &Ctx, s: &mut Sink) {
     for (key, spec) in &c.ed.budget {
-        match c.form.budget.get(key) {
-            None if spec.required => s.report(
+        if c.form.budget.get(key).is_none() && spec.required {
+            s.report(
                 "E301",
                 c.form.budget_anchor,
                 &spec.title,
                 "",
                 format!("预算情况中未找到“{}”一栏", spec.title),
-            ),
-            Some(f) if f.is_blank() => s.report(
-                "E301",
-                f.cell,
-                &spec.title,
-                "",
-                format!("“{}”未填写", spec.title),
-            ),
-            _ => {}
+            );
+        }
+    }
+    for (title, f) in amounts(c) {
+        if f.is_blank() && f.cell.is_some() {
+            s.report("E301", f.cell, &title, "", format!("“{title}”未填写"));
         }
     }
 }
 
 fn not_a_number(c: &Ctx, s: &mut Sink) {
-    let budget = c.form.budget.iter().map(|(k, f)| (c.ed.title(k), f));
-    let tasks = c
+    let shares = c
         .form
-        .tasks
+        .budget_shares
         .iter()
-        .filter_map(|t| t.amount.as_ref())
-        .map(|f| ("任务金额", f));
-    for (title, f) in budget.chain(tasks) {
+        .map(|(k, f)| (format!("{}占比", c.ed.title(k)), f));
+    for (title, f) in amounts(c).into_iter().chain(shares) {
         if !f.is_blank() && f.value.is_none() {
             s.report(
                 "E302",
                 f.cell,
-                title,
+                &title,
                 &f.raw,
-                format!("“{title}”填的是“{}”，不是金额", f.raw),
+                format!("“{title}”填的是“{}”，不是数字", f.raw),
             );
         }
     }
@@ -126,22 +193,18 @@ fn yuan_suspects<'a>(c: &Ctx<'a>) -> Vec<&'a str> {
     figures
         .iter()
         .filter(|(k, v)| {
-            let others: Vec<Decimal> = figures
-                .iter()
-                .filter(|(o, _)| o != k)
-                .map(|(_, v)| *v)
-                .collect();
-            others.iter().max().is_some_and(|m| *v >= *m * ratio)
+            let others = figures.iter().filter(|(o, _)| o != k).map(|(_, v)| *v);
+            others.max().is_some_and(|m| *v >= m * ratio)
         })
         .map(|(k, _)| *k)
         .collect()
 }
 
-/// Reports `total ≠ a + b` on the total's cell, naming both sides.
-fn reconcile(c: &Ctx, s: &mut Sink, code: &'static str, parts: [&str; 2]) {
+/// Reports `whole ≠ a + b` on the whole's cell, naming both sides.
+fn reconcile(c: &Ctx, s: &mut Sink, code: &'static str, whole: &str, parts: [&str; 2]) {
     let form = c.form;
     let (Some(total), Some(a), Some(b)) = (
-        form.amount("total"),
+        form.amount(whole),
         form.amount(parts[0]),
         form.amount(parts[1]),
     ) else {
@@ -149,7 +212,7 @@ fn reconcile(c: &Ctx, s: &mut Sink, code: &'static str, parts: [&str; 2]) {
     };
     // A figure typed in 元 is E307's finding; the sums cannot agree until it is fixed.
     let suspects = yuan_suspects(c);
-    if ["total", parts[0], parts[1]]
+    if [whole, parts[0], parts[1]]
         .iter()
         .any(|k| suspects.contains(k))
     {
@@ -159,52 +222,105 @@ fn reconcile(c: &Ctx, s: &mut Sink, code: &'static str, parts: [&str; 2]) {
     if (total - sum).abs() <= c.ed.thresholds.budget_tolerance {
         return;
     }
-    let dp = c.ed.edition.money_decimals;
-    let money = |d: Decimal| fixed(d, dp);
-    let f = &form.budget["total"];
+    let f = &form.budget[whole];
+    let t = |k: &str| c.ed.title(k).to_string();
     s.report(
         code,
         f.cell,
-        c.ed.title("total"),
+        &t(whole),
         &f.raw,
         format!(
             "{} {} ≠ {} {} + {} {} = {}（相差 {}）",
-            c.ed.title("total"),
-            money(total),
-            c.ed.title(parts[0]),
-            money(a),
-            c.ed.title(parts[1]),
-            money(b),
-            money(sum),
-            money(total - sum)
+            t(whole),
+            money(c, total),
+            t(parts[0]),
+            money(c, a),
+            t(parts[1]),
+            money(c, b),
+            money(c, sum),
+            money(c, total - sum)
         ),
     );
 }
 
 fn sources_sum(c: &Ctx, s: &mut Sink) {
-    reconcile(c, s, "E303", ["fiscal", "other"]);
+    reconcile(c, s, "E303", "total", ["fiscal", "other"]);
 }
 
 fn structure_sum(c: &Ctx, s: &mut Sink) {
-    reconcile(c, s, "E304", ["basic", "project"]);
+    let whole = if c.form.budget.contains_key("expense_total") {
+        "expense_total"
+    } else {
+        "total"
+    };
+    reconcile(c, s, "E304", whole, ["basic", "project"]);
+}
+
+fn income_expense(c: &Ctx, s: &mut Sink) {
+    let (Some(income), Some(expense)) = (c.form.amount("total"), c.form.amount("expense_total"))
+    else {
+        return;
+    };
+    if (income - expense).abs() > c.ed.thresholds.budget_tolerance {
+        let f = &c.form.budget["expense_total"];
+        s.report(
+            "E309",
+            f.cell,
+            c.ed.title("expense_total"),
+            &f.raw,
+            format!(
+                "{} {} ≠ {} {}",
+                c.ed.title("expense_total"),
+                money(c, expense),
+                c.ed.title("total"),
+                money(c, income)
+            ),
+        );
+    }
+}
+
+fn shares(c: &Ctx, s: &mut Sink) {
+    let tol = c.ed.thresholds.share_tolerance;
+    for (key, share) in &c.form.budget_shares {
+        let Some(got) = share.value else { continue };
+        let Some(of) = c.ed.budget.get(key).and_then(|b| b.share_of.as_deref()) else {
+            continue;
+        };
+        let (Some(amount), Some(total)) = (c.form.amount(key), c.form.amount(of)) else {
+            continue;
+        };
+        if total.is_zero() {
+            continue;
+        }
+        let want = amount / total * Decimal::from(100);
+        if (got - want).abs() > tol {
+            let title = format!("{}占比", c.ed.title(key));
+            s.report(
+                "E310",
+                share.cell,
+                &title,
+                &share.raw,
+                format!(
+                    "“{title}”填 {}%，按金额 {} ÷ {} 应为 {}%",
+                    got.normalize(),
+                    money(c, amount),
+                    money(c, total),
+                    fixed(want, 2)
+                ),
+            );
+        }
+    }
 }
 
 fn negative(c: &Ctx, s: &mut Sink) {
-    let budget = c.form.budget.iter().map(|(k, f)| (c.ed.title(k), f));
-    let tasks = c
-        .form
-        .tasks
-        .iter()
-        .filter_map(|t| t.amount.as_ref())
-        .map(|f| ("任务金额", f));
-    for (title, f) in budget.chain(tasks) {
+    for (title, f) in amounts(c) {
         if f.value
             .is_some_and(|v| v.is_sign_negative() && !v.is_zero())
         {
             s.report(
                 "E305",
                 f.cell,
-                title,
+                &title,
                 &f.raw,
                 format!("“{title}”为负数 {}", f.raw),
             );
@@ -214,26 +330,16 @@ fn negative(c: &Ctx, s: &mut Sink) {
 
 fn decimals(c: &Ctx, s: &mut Sink) {
     let max = c.ed.edition.money_decimals;
-    let task_amounts = c.form.tasks.iter().filter_map(|t| t.amount.as_ref());
-    let figures = c
-        .form
-        .budget
-        .iter()
-        .map(|(k, f)| (c.ed.title(k), f))
-        .chain(task_amounts.map(|f| ("任务金额", f)));
-    for (title, f) in figures {
+    for (title, f) in amounts(c) {
         let Some(v) = f.value else { continue };
-        if crate::text::decimals(v) > max {
+        let n = crate::text::decimals(v);
+        if n > max {
             s.report(
                 "E306",
                 f.cell,
-                title,
+                &title,
                 &f.raw,
-                format!(
-                    "“{title}”{} 有 {} 位小数，本版最多 {max} 位",
-                    f.raw,
-                    crate::text::decimals(v)
-                ),
+                format!("“{title}”{} 有 {n} 位小数，本版最多 {max} 位", f.raw),
             );
         }
     }
@@ -259,57 +365,91 @@ fn yuan(c: &Ctx, s: &mut Sink) {
 }
 
 fn task_amounts(c: &Ctx, s: &mut Sink) {
-    let amounts: Vec<Decimal> = c
+    let tol = c.ed.thresholds.budget_tolerance;
+    for key in c.ed.task_amounts.keys() {
+        let values: Vec<Decimal> = c
+            .form
+            .tasks
+            .iter()
+            .filter_map(|t| t.amounts.get(key).and_then(|a| a.value))
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        let sum: Decimal = values.iter().sum();
+        let title = task_title(c, key);
+        // The 合计 row first: it must be the sum of the rows above it.
+        let total_row = c.form.tasks_total.get(key);
+        if let Some(row) = total_row
+            && let Some(t) = row.value
+            && (t - sum).abs() > tol
+        {
+            s.report(
+                "E308",
+                row.cell,
+                title,
+                &row.raw,
+                format!(
+                    "任务合计行的{title} {} ≠ 各任务之和 {}",
+                    money(c, t),
+                    money(c, sum)
+                ),
+            );
+            continue;
+        }
+        // Then the tasks against the budget figure of the same key.
+        let Some(budget) = c.form.amount(key) else {
+            continue;
+        };
+        if (budget - sum).abs() > tol {
+            let cell: Option<CellRef> = total_row
+                .and_then(|r| r.cell)
+                .or_else(|| c.form.budget.get(key).and_then(|f| f.cell));
+            s.report(
+                "E308",
+                cell,
+                title,
+                "",
+                format!(
+                    "各任务{title}之和 {} ≠ 预算情况中的{} {}（相差 {}）",
+                    money(c, sum),
+                    c.ed.title(key),
+                    money(c, budget),
+                    money(c, sum - budget)
+                ),
+            );
+        }
+    }
+}
+
+fn task_parts(c: &Ctx, s: &mut Sink) {
+    let tol = c.ed.thresholds.budget_tolerance;
+    let rows = c
         .form
         .tasks
         .iter()
-        .filter_map(|t| t.amount.as_ref())
-        .filter_map(|a| a.value)
-        .collect();
-    if amounts.is_empty() {
-        return;
-    }
-    let sum: Decimal = amounts.iter().sum();
-    let dp = c.ed.edition.money_decimals;
-    let tol = c.ed.thresholds.budget_tolerance;
-    if let Some(total_row) = &c.form.tasks_total
-        && let Some(t) = total_row.value.filter(|t| (*t - sum).abs() > tol)
-    {
-        s.report(
-            "E308",
-            total_row.cell,
-            "任务金额合计",
-            &total_row.raw,
-            format!(
-                "任务金额合计行 {} ≠ 各任务金额之和 {}",
-                fixed(t, dp),
-                fixed(sum, dp)
-            ),
-        );
-        return;
-    }
-    let Some(total) = c.form.amount("total") else {
-        return;
-    };
-    if (total - sum).abs() > tol {
-        let cell = c
-            .form
-            .tasks_total
-            .as_ref()
-            .and_then(|t| t.cell)
-            .or_else(|| c.form.budget.get("total").and_then(|f| f.cell));
-        s.report(
-            "E308",
-            cell,
-            "任务金额合计",
-            "",
-            format!(
-                "各任务金额之和 {} ≠ {} {}（相差 {}）",
-                fixed(sum, dp),
-                c.ed.title("total"),
-                fixed(total, dp),
-                fixed(sum - total, dp)
-            ),
-        );
+        .map(|t| (format!("任务“{}”", short(t.name.as_str())), &t.amounts));
+    let total = std::iter::once(("任务合计行".to_string(), &c.form.tasks_total));
+    for (who, a) in rows.chain(total) {
+        let get = |k: &str| a.get(k).and_then(|f| f.value);
+        let (Some(t), Some(f), Some(o)) = (get("total"), get("fiscal"), get("other")) else {
+            continue;
+        };
+        if (t - (f + o)).abs() > tol {
+            let cell = a.get("total").and_then(|x| x.cell);
+            s.report(
+                "E311",
+                cell,
+                task_title(c, "total"),
+                &a["total"].raw,
+                format!(
+                    "{who}的总额 {} ≠ 财政拨款 {} + 其他资金 {} = {}",
+                    money(c, t),
+                    money(c, f),
+                    money(c, o),
+                    money(c, f + o)
+                ),
+            );
+        }
     }
 }

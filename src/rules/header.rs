@@ -28,6 +28,22 @@ pub static E103: Rule = Rule {
     check: Some(goal),
 };
 
+pub static E104: Rule = Rule {
+    code: "E104",
+    severity: Severity::Error,
+    title: "表头必填项未填写",
+    hint: "按本版申报表填写表头各栏（如“部门（单位）职责”）",
+    check: Some(extra),
+};
+
+fn extra(c: &Ctx, s: &mut Sink) {
+    for (key, f) in &c.form.extra {
+        if c.ed.header.get(key).is_some_and(|h| h.required) {
+            required_text(s, "E104", c.ed.title(key), f);
+        }
+    }
+}
+
 fn required_text(s: &mut Sink, code: &'static str, label: &str, f: &Field<String>) {
     if f.cell.is_none() {
         s.report(code, None, label, "", format!("未找到“{label}”一栏"));

@@ -3,6 +3,7 @@
 //! applying the edition's severity overrides; the checks themselves live one file per section.
 
 mod budget;
+mod cells;
 mod file;
 mod header;
 mod indicators;
@@ -42,9 +43,12 @@ pub struct Rule {
 pub static RULES: &[&Rule] = &[
     &file::E001,
     &file::E002,
+    &cells::E011,
+    &cells::E012,
     &header::E101,
     &header::E102,
     &header::E103,
+    &header::E104,
     &tasks::E201,
     &tasks::E202,
     &budget::E301,
@@ -55,6 +59,9 @@ pub static RULES: &[&Rule] = &[
     &budget::E306,
     &budget::E307,
     &budget::E308,
+    &budget::E309,
+    &budget::E310,
+    &budget::E311,
     &indicators::E401,
     &indicators::E402,
     &indicators::E403,
@@ -73,6 +80,7 @@ pub static RULES: &[&Rule] = &[
     &structure::E444,
     &quality::E451,
     &notes::E901,
+    &cells::E903,
 ];
 
 /// Looks a rule up by code.

@@ -528,6 +528,7 @@ impl FormSpec {
             "other" => "(2) 其他资金",
             "basic" => "2、资金结构：(1) 基本支出",
             "project" => "(2) 项目支出",
+            "expense_total" => "支出合计",
             _ => panic!("budget key {key}"),
         };
         match self.budget.iter_mut().find(|(l, _)| l == label) {

@@ -1,0 +1,65 @@
+//! Cells that hold no value to check: error values (#DIV/0!, #REF!) and formulas whose result
+//! was never calculated and saved (E011, E012); rows of the indicator table passed over (E903).
+//! Their codes sort before the other rules', so on the same cell they are the finding kept.
+
+use super::{Ctx, Rule, Sink};
+use crate::finding::Severity;
+use crate::form::CellIssueKind;
+
+pub static E011: Rule = Rule {
+    code: "E011",
+    severity: Severity::Error,
+    title: "单元格显示错误值",
+    hint: "修正单元格中的公式或引用，使其显示正确的值",
+    check: Some(error_values),
+};
+
+pub static E012: Rule = Rule {
+    code: "E012",
+    severity: Severity::Error,
+    title: "公式没有计算结果",
+    hint: "在 Excel 或 WPS 中打开文件，按 F9 重新计算（或确认已开启自动计算）后保存，再检查",
+    check: Some(uncalculated),
+};
+
+pub static E903: Rule = Rule {
+    code: "E903",
+    severity: Severity::Info,
+    title: "已跳过非指标行",
+    hint: "无需修改；如果这一行本应是一个指标，请补全三级指标、指标值类型和指标值",
+    check: Some(skipped_rows),
+};
+
+fn error_values(c: &Ctx, s: &mut Sink) {
+    for i in &c.form.cell_issues {
+        if let CellIssueKind::ErrorValue(e) = &i.kind {
+            s.report(
+                "E011",
+                Some(i.cell),
+                &i.field,
+                e,
+                format!("“{}”显示错误值 {e}", i.field),
+            );
+        }
+    }
+}
+
+fn uncalculated(c: &Ctx, s: &mut Sink) {
+    for i in &c.form.cell_issues {
+        if i.kind == CellIssueKind::FormulaWithoutValue {
+            s.report(
+                "E012",
+                Some(i.cell),
+                &i.field,
+                "",
+                format!("“{}”是公式，但文件中没有保存计算结果", i.field),
+            );
+        }
+    }
+}
+
+fn skipped_rows(c: &Ctx, s: &mut Sink) {
+    for k in &c.form.skipped {
+        s.report("E903", Some(k.cell), "绩效指标", "", k.reason.clone());
+    }
+}

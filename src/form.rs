@@ -165,6 +165,8 @@ pub struct Form {
     pub cell_issues: Vec<CellIssue>,
     /// Rows of the indicator table passed over, and why.
     pub skipped: Vec<Skipped>,
+    /// What the reader decided about the whole file (its text encoding …).
+    pub file_notes: Vec<String>,
 }
 
 /// A cell whose content is not a value.

@@ -257,6 +257,7 @@ pub fn locate(wb: &Workbook, eds: &[Edition]) -> Result<(usize, Form), NotAForm>
     let ed = &eds[best.edition];
     let mut form = read_form(&wb.sheets[best.sheet], ed, best.found.clone());
     form.edition_evidence = evidence;
+    form.file_notes = wb.notes.clone();
     Ok((best.edition, form))
 }
 
@@ -339,6 +340,7 @@ fn read_form(sheet: &Sheet, ed: &Edition, matched_labels: Vec<String>) -> Form {
         normalizations: rd.notes,
         cell_issues: rd.issues,
         skipped,
+        file_notes: Vec::new(),
     }
 }
 

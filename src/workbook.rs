@@ -117,6 +117,8 @@ pub struct Workbook {
     pub format: Format,
     /// Worksheets in workbook order (chart sheets left out).
     pub sheets: Vec<Sheet>,
+    /// What the reader had to decide about the whole file (e.g. its text encoding), in Chinese.
+    pub notes: Vec<String>,
 }
 
 static EMPTY: Data = Data::Empty;
@@ -648,13 +650,57 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     if format == Format::Xls {
         contained(format, || check_xls(bytes, limits))?;
     }
-    let sheets = contained(format, || {
-        read_sheets(bytes, format, limits, recalc_on_load)
+    let mut sheets = contained(format, || {
+        read_sheets(bytes, format, limits, recalc_on_load, None)
     })?;
+    let mut notes = Vec::new();
+    // Old BIFF5 .xls files from Chinese Windows often store GBK text under a wrong or missing
+    // CODEPAGE record: the text then reads as Latin letters. Read again as GBK (code page 936)
+    // and keep that when it gives Chinese.
+    if format == Format::Xls
+        && looks_misdecoded(&sheets)
+        && let Ok(gbk) = contained(format, || {
+            read_sheets(bytes, format, limits, recalc_on_load, Some(936))
+        })
+        && cjk_count(&gbk) > 0
+    {
+        sheets = gbk;
+        notes.push("文件中的文字编码声明有误，已按 GBK（简体中文）编码读取".to_string());
+    }
     if !sheets.iter().any(|s| s.visible) {
         return Err(ReadError::NoSheets);
     }
-    Ok(Workbook { format, sheets })
+    Ok(Workbook {
+        format,
+        sheets,
+        notes,
+    })
+}
+
+fn cjk_count(sheets: &[Sheet]) -> usize {
+    texts(sheets)
+        .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+        .count()
+}
+
+fn texts(sheets: &[Sheet]) -> impl Iterator<Item = char> + '_ {
+    sheets
+        .iter()
+        .flat_map(|s| s.used())
+        .filter_map(|(_, _, v)| match v {
+            Data::String(s) => Some(s.chars()),
+            _ => None,
+        })
+        .flatten()
+}
+
+/// Text with no Chinese at all and a run of Latin-1 letters (Ã, Ê, ¿ …): GBK bytes decoded as
+/// a Western code page.
+fn looks_misdecoded(sheets: &[Sheet]) -> bool {
+    let latin1 = texts(sheets)
+        .filter(|c| ('\u{00C0}'..='\u{00FF}').contains(c))
+        .count();
+    latin1 >= 8 && cjk_count(sheets) == 0
 }
 
 fn read_sheets(
@@ -662,6 +708,7 @@ fn read_sheets(
     format: Format,
     limits: &Limits,
     recalc_on_load: bool,
+    codepage: Option<u16>,
 ) -> Result<Vec<Sheet>, ReadError> {
     let mut budget = Budget {
         left: limits.max_cells,
@@ -701,8 +748,9 @@ fn read_sheets(
             }
         }
         Format::Xls => {
-            let mut wb = Xls::new_with_options(cur, XlsOptions::default())
-                .map_err(|e| corrupt(format, e))?;
+            let mut options = XlsOptions::default();
+            options.force_codepage = codepage;
+            let mut wb = Xls::new_with_options(cur, options).map_err(|e| corrupt(format, e))?;
             let metas = wb.sheets_metadata().to_vec();
             for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
                 let range = wb

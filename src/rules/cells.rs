@@ -22,6 +22,20 @@ pub static E012: Rule = Rule {
     check: Some(uncalculated),
 };
 
+pub static E902: Rule = Rule {
+    code: "E902",
+    severity: Severity::Info,
+    title: "已按推断的编码读取文字",
+    hint: "无需修改；如文字显示不对，请在 Excel 或 WPS 中另存为 .xlsx 后再检查",
+    check: Some(file_notes),
+};
+
+fn file_notes(c: &Ctx, s: &mut Sink) {
+    for n in &c.form.file_notes {
+        s.report("E902", None, "文件", "", n.clone());
+    }
+}
+
 pub static E903: Rule = Rule {
     code: "E903",
     severity: Severity::Info,

@@ -80,6 +80,7 @@ pub static RULES: &[&Rule] = &[
     &structure::E444,
     &quality::E451,
     &notes::E901,
+    &cells::E902,
     &cells::E903,
 ];
 

@@ -9,6 +9,8 @@ by openpyxl on purpose: its formulas have no cached values, as files from script
 
 Needs: python3 with openpyxl; LibreOffice (apt-get install -y libreoffice-calc).
 Each workbook's expectations are in NAME.expect beside it (see tests/realistic.rs).
+gbk-biff5.xls is not made here (no office suite writes BIFF5 any more): it is written by
+`cargo run --example make_samples -- gbk tests/realistic/gbk-biff5.xls`.
 """
 import os, shutil, subprocess, tempfile
 from openpyxl import Workbook

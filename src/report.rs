@@ -157,7 +157,7 @@ pub fn standard_workbook(o: &Outcome, form: &Form, ed: &Edition) -> Result<Vec<u
     wb.set_properties(&props);
 
     basic_sheet(wb.add_worksheet(), o, form, ed, &st)?;
-    tasks_sheet(wb.add_worksheet(), form, &st)?;
+    tasks_sheet(wb.add_worksheet(), form, ed, &st)?;
     budget_sheet(wb.add_worksheet(), form, ed, &st)?;
     indicators_sheet(wb.add_worksheet(), form, ed, &st)?;
     report_sheet(wb.add_worksheet(), &o.findings, &st)?;
@@ -183,22 +183,33 @@ fn basic_sheet(
     let mut t = Table::new(ws, &[20.0, 80.0, 24.0]);
     header_row(&mut t, &["项目", "内容", "来源单元格"], 0, st)?;
     let year = form.year.value.map(|y| y.to_string()).unwrap_or_default();
-    let rows: [(&str, String, Option<CellRef>); 6] = [
+    let text = |f: &crate::form::Field<String>| f.as_str().to_string();
+    let mut rows: Vec<(&str, String, Option<CellRef>)> = vec![
         ("年度", year, form.year.cell),
         (
             "部门（单位）名称",
-            form.department.as_str().to_string(),
+            text(&form.department),
             form.department.cell,
         ),
         (
-            "年度履职目标",
-            form.annual_goal.as_str().to_string(),
+            ed.labels
+                .annual_goal
+                .first()
+                .map(String::as_str)
+                .unwrap_or("年度履职目标"),
+            text(&form.annual_goal),
             form.annual_goal.cell,
         ),
-        ("申报表版本", ed.edition.name.clone(), None),
-        ("源文件", o.file.clone(), None),
-        ("源工作表", form.sheet.clone(), None),
     ];
+    for (key, f) in &form.extra {
+        rows.push((ed.title(key), text(f), f.cell));
+    }
+    rows.push(("申报表版本", ed.edition.name.clone(), None));
+    if !form.edition_evidence.is_empty() {
+        rows.push(("版本识别依据", form.edition_evidence.join("、"), None));
+    }
+    rows.push(("源文件", o.file.clone(), None));
+    rows.push(("源工作表", form.sheet.clone(), None));
     for (i, (k, v, cell)) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         t.text(r, 0, k, &st.text)?;
@@ -208,21 +219,48 @@ fn basic_sheet(
     t.finish()
 }
 
-fn tasks_sheet(ws: &mut Worksheet, form: &Form, st: &Styles) -> Result<(), XlsxError> {
+fn tasks_sheet(
+    ws: &mut Worksheet,
+    form: &Form,
+    ed: &Edition,
+    st: &Styles,
+) -> Result<(), XlsxError> {
     ws.set_name("年度任务")?;
-    let mut t = Table::new(ws, &[6.0, 30.0, 80.0, 24.0]);
-    header_row(
-        &mut t,
-        &["序号", "任务名称", "主要内容", "来源单元格"],
-        0,
-        st,
-    )?;
+    // Amount columns only for the amounts this form has (editions whose tasks carry amounts).
+    let keys: Vec<&String> = ed
+        .task_amounts
+        .keys()
+        .filter(|k| form.tasks.iter().any(|t| t.amounts.contains_key(*k)))
+        .collect();
+    let mut widths = vec![6.0, 30.0, 80.0];
+    widths.extend(keys.iter().map(|_| 14.0));
+    widths.push(24.0);
+    let mut t = Table::new(ws, &widths);
+    let titles: Vec<String> = keys
+        .iter()
+        .map(|k| format!("{}（万元）", ed.task_amounts[*k].title))
+        .collect();
+    let mut headers = vec!["序号", "任务名称", "主要内容"];
+    headers.extend(titles.iter().map(String::as_str));
+    headers.push("来源单元格");
+    header_row(&mut t, &headers, 0, st)?;
+    let src_col = 3 + keys.len() as u16;
     for (i, task) in form.tasks.iter().enumerate() {
         let r = i as u32 + 1;
         t.number(r, 0, Decimal::from(i + 1), &st.number, None)?;
         t.text(r, 1, task.name.as_str(), &st.text)?;
         t.text(r, 2, task.content.as_str(), &st.text)?;
-        t.text(r, 3, &source(form, task.name.cell), &st.text)?;
+        for (j, k) in keys.iter().enumerate() {
+            let col = 3 + j as u16;
+            match task.amounts.get(*k) {
+                Some(f) => match f.value {
+                    Some(d) => t.number(r, col, d, &st.money, Some(2))?,
+                    None => t.text(r, col, &f.raw, &st.text)?,
+                },
+                None => t.text(r, col, "", &st.text)?,
+            }
+        }
+        t.text(r, src_col, &source(form, task.name.cell), &st.text)?;
     }
     t.finish()
 }
@@ -234,8 +272,20 @@ fn budget_sheet(
     st: &Styles,
 ) -> Result<(), XlsxError> {
     ws.set_name("预算情况")?;
-    let mut t = Table::new(ws, &[20.0, 18.0, 24.0]);
-    header_row(&mut t, &["项目", "金额（万元）", "来源单元格"], 0, st)?;
+    let shares = !form.budget_shares.is_empty();
+    let widths: &[f64] = if shares {
+        &[20.0, 18.0, 12.0, 24.0]
+    } else {
+        &[20.0, 18.0, 24.0]
+    };
+    let mut t = Table::new(ws, widths);
+    let headers: &[&str] = if shares {
+        &["项目", "金额（万元）", "占比（%）", "来源单元格"]
+    } else {
+        &["项目", "金额（万元）", "来源单元格"]
+    };
+    header_row(&mut t, headers, 0, st)?;
+    let src_col = if shares { 3 } else { 2 };
     let mut r = 1;
     for (key, spec) in &ed.budget {
         let Some(f) = form.budget.get(key) else {
@@ -246,7 +296,16 @@ fn budget_sheet(
             Some(d) => t.number(r, 1, d, &st.money, Some(2))?,
             None => t.text(r, 1, &f.raw, &st.text)?,
         }
-        t.text(r, 2, &source(form, f.cell), &st.text)?;
+        if shares {
+            match form.budget_shares.get(key) {
+                Some(sh) => match sh.value {
+                    Some(d) => t.number(r, 2, d, &st.money, Some(2))?,
+                    None => t.text(r, 2, &sh.raw, &st.text)?,
+                },
+                None => t.text(r, 2, "", &st.text)?,
+            }
+        }
+        t.text(r, src_col, &source(form, f.cell), &st.text)?;
         r += 1;
     }
     t.finish()

@@ -86,9 +86,9 @@ def header_2022(ws, r, unit="度量单位", desc="*指标值说明", crit="*评/
         put(ws, f"{col}{r}", text, bold=True)
 
 
-def indicator_rows(ws, r, rows, merge_levels=True):
+def indicator_rows(ws, r, rows, merge_levels=True, every_row=False):
     """Writes (一级, 二级, 三级, kind, value, unit, criteria, explanation) rows from row r;
-    一级/二级 merged over their runs (or written once, blank below)."""
+    一级/二级 merged over their runs, written once with blanks below, or on every row."""
     start = r
     for i, row in enumerate(rows):
         for col, v in zip("CDEFGH", row[2:]):
@@ -100,7 +100,10 @@ def indicator_rows(ws, r, rows, merge_levels=True):
             while j + 1 < len(rows) and rows[j + 1][key] == rows[i][key] and rows[j + 1][0] == rows[i][0]:
                 j += 1
             col = "AB"[key]
-            if merge_levels and j > i:
+            if every_row:
+                for k in range(i, j + 1):
+                    put(ws, f"{col}{start + k}", rows[k][key])
+            elif merge_levels and j > i:
                 put(ws, f"{col}{start + i}", rows[i][key], merge=f"{col}{start + i}:{col}{start + j}")
             else:
                 put(ws, f"{col}{start + i}", rows[i][key])
@@ -216,7 +219,8 @@ def hubei():
 
 
 def shaanxi():
-    """陕西式: tasks with 总额/财政拨款/其他资金 and a 金额合计 row; one task's 总额 is mistyped."""
+    """陕西式: tasks with 总额/财政拨款/其他资金 and a 金额合计 row; one task's 总额 is mistyped.
+    一级/二级 are written on every row (no merges)."""
     wb = Workbook()
     wb.remove(wb.active)
     ws = new_sheet(wb, "绩效目标申报表")
@@ -246,7 +250,7 @@ def shaanxi():
     put(ws, f"H{rr}", f"=SUM(H{r + 1}:H{rr - 1})", fmt="0.00")
     r = budget_2022(ws, rr + 1, 327.89, 307.89, 20)
     header_2022(ws, r)
-    indicator_rows(ws, r + 1, common_rows() + OWN)
+    indicator_rows(ws, r + 1, common_rows() + OWN, every_row=True)
     return wb
 
 

@@ -11,6 +11,18 @@ use std::path::Path;
 /// The 2022 edition, embedded so the binary works with no files beside it.
 pub const BUILTIN_2022: &str = include_str!("../templates/2022.toml");
 
+/// The indicator columns every edition names, in the order of the standardized output.
+pub const COLUMN_KEYS: [&str; 8] = [
+    "level1",
+    "level2",
+    "level3",
+    "kind",
+    "value",
+    "unit",
+    "criteria",
+    "description",
+];
+
 /// Every embedded edition (file name without .toml, text). The first is the default; the others
 /// are sibling editions of other provinces (spec §3), detected from the labels a form has.
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -196,6 +208,18 @@ impl Edition {
         Edition::parse(BUILTIN_2022, "templates/2022.toml").expect("embedded edition is valid")
     }
 
+    /// The indicator columns every edition names, in the order of the standardized output.
+    pub const COLUMN_KEYS: [&str; 8] = [
+        "level1",
+        "level2",
+        "level3",
+        "kind",
+        "value",
+        "unit",
+        "criteria",
+        "description",
+    ];
+
     /// Every embedded edition, the default first.
     pub fn embedded() -> Vec<Edition> {
         EMBEDDED
@@ -247,16 +271,7 @@ impl Edition {
                 return Err(perr(format!("缺少 [budget.{key}]")));
             }
         }
-        for key in [
-            "level1",
-            "level2",
-            "level3",
-            "kind",
-            "value",
-            "unit",
-            "criteria",
-            "description",
-        ] {
+        for key in COLUMN_KEYS {
             if !ed.columns.contains_key(key) {
                 return Err(perr(format!("缺少 [columns.{key}]")));
             }

@@ -322,19 +322,10 @@ fn indicators_sheet(
         ws,
         &[6.0, 14.0, 16.0, 26.0, 10.0, 10.0, 10.0, 40.0, 50.0, 24.0],
     );
-    let titles: Vec<&str> = [
-        "level1",
-        "level2",
-        "level3",
-        "kind",
-        "value",
-        "unit",
-        "criteria",
-        "description",
-    ]
-    .iter()
-    .map(|k| ed.title(k))
-    .collect();
+    let titles: Vec<&str> = crate::edition::COLUMN_KEYS
+        .iter()
+        .map(|k| ed.title(k))
+        .collect();
     let mut headers = vec!["序号"];
     headers.extend(titles);
     headers.push("来源单元格");

@@ -703,6 +703,34 @@ fn looks_misdecoded(sheets: &[Sheet]) -> bool {
     latin1 >= 8 && cjk_count(sheets) == 0
 }
 
+/// Reads every worksheet of a reader that gives dense ranges (xlsb, xls, ods) into sparse
+/// sheets, counting cells against the budget; `merges` gives a sheet's merge regions where the
+/// format has them.
+fn dense_sheets<RS, R>(
+    wb: &mut R,
+    format: Format,
+    budget: &mut Budget,
+    merges: impl Fn(&mut R, &str) -> Result<Vec<Dimensions>, ReadError>,
+) -> Result<Vec<Sheet>, ReadError>
+where
+    RS: Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    let metas = wb.sheets_metadata().to_vec();
+    let mut sheets = Vec::new();
+    for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
+        let range = wb
+            .worksheet_range(&m.name)
+            .map_err(|e| corrupt(format, e))?;
+        budget.take(range.used_cells().count() as u64)?;
+        let merges = merges(wb, &m.name)?;
+        let visible = m.visible == SheetVisible::Visible;
+        sheets.push(Sheet::from_range(m.name.clone(), visible, &range, merges)?);
+    }
+    Ok(sheets)
+}
+
 fn read_sheets(
     bytes: &[u8],
     format: Format,
@@ -733,56 +761,20 @@ fn read_sheets(
         }
         Format::Xlsb => {
             let mut wb = Xlsb::new(cur).map_err(|e| corrupt(format, e))?;
-            let metas = wb.sheets_metadata().to_vec();
-            for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                let range = wb
-                    .worksheet_range(&m.name)
-                    .map_err(|e| corrupt(format, e))?;
-                budget.take(range.used_cells().count() as u64)?;
-                sheets.push(Sheet::from_range(
-                    m.name.clone(),
-                    visible(m),
-                    &range,
-                    Vec::new(),
-                )?);
-            }
+            sheets = dense_sheets(&mut wb, format, &mut budget, |_, _| Ok(Vec::new()))?;
         }
         Format::Xls => {
             let mut options = XlsOptions::default();
             options.force_codepage = codepage;
             let mut wb = Xls::new_with_options(cur, options).map_err(|e| corrupt(format, e))?;
-            let metas = wb.sheets_metadata().to_vec();
-            for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                let range = wb
-                    .worksheet_range(&m.name)
-                    .map_err(|e| corrupt(format, e))?;
-                budget.take(range.used_cells().count() as u64)?;
-                let merges = wb
-                    .merge_cells_by_sheet_name(&m.name)
-                    .map_err(|e| corrupt(format, e))?;
-                sheets.push(Sheet::from_range(
-                    m.name.clone(),
-                    visible(m),
-                    &range,
-                    merges,
-                )?);
-            }
+            sheets = dense_sheets(&mut wb, format, &mut budget, |wb, name| {
+                wb.merge_cells_by_sheet_name(name)
+                    .map_err(|e| corrupt(format, e))
+            })?;
         }
         Format::Ods => {
             let mut wb = Ods::new(cur).map_err(|e| corrupt(format, e))?;
-            let metas = wb.sheets_metadata().to_vec();
-            for m in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-                let range = wb
-                    .worksheet_range(&m.name)
-                    .map_err(|e| corrupt(format, e))?;
-                budget.take(range.used_cells().count() as u64)?;
-                sheets.push(Sheet::from_range(
-                    m.name.clone(),
-                    visible(m),
-                    &range,
-                    Vec::new(),
-                )?);
-            }
+            sheets = dense_sheets(&mut wb, format, &mut budget, |_, _| Ok(Vec::new()))?;
         }
     }
     Ok(sheets)

@@ -153,6 +153,8 @@ pub struct Form {
     pub budget: IndexMap<String, Field<Decimal>>,
     /// Each budget figure's 占比 (a percentage), where the edition has a share column.
     pub budget_shares: IndexMap<String, Field<Decimal>>,
+    /// Columns right of the 占比 column (prior years' figures): kept for the output, not checked.
+    pub budget_extra: Vec<ExtraColumn>,
     /// Header fields beyond department, year and goal, by the edition's keys; present when the
     /// edition asks for them (the cell is `None` when the label is missing).
     pub extra: IndexMap<String, Field<String>>,
@@ -167,6 +169,13 @@ pub struct Form {
     pub skipped: Vec<Skipped>,
     /// What the reader decided about the whole file (its text encoding …).
     pub file_notes: Vec<String>,
+}
+
+/// A budget column kept as found: its header and each figure's value in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraColumn {
+    pub title: String,
+    pub values: IndexMap<String, Field<Decimal>>,
 }
 
 /// A cell whose content is not a value.

@@ -5,7 +5,8 @@
 
 use crate::edition::{Edition, label_ends_with, label_is};
 use crate::form::{
-    CellIssue, CellIssueKind, CellRef, Field, Form, Indicator, Normalization, Skipped, Task,
+    CellIssue, CellIssueKind, CellRef, ExtraColumn, Field, Form, Indicator, Normalization, Skipped,
+    Task,
 };
 use crate::text::{decimal_from_f64, norm_label, parse_text_number};
 use crate::workbook::{Sheet, Workbook, cell_text, is_blank};
@@ -334,6 +335,7 @@ fn read_form(sheet: &Sheet, ed: &Edition, matched_labels: Vec<String>) -> Form {
         budget_anchor: budget.anchor,
         budget: budget.figures,
         budget_shares: budget.shares,
+        budget_extra: budget.extra,
         extra,
         indicators_anchor,
         indicators,
@@ -545,13 +547,29 @@ impl Reader<'_> {
         let (sheet, ed) = (self.sheet, self.ed);
         let label = idx.find(&ed.labels.budget, Match::Exact, all_rows());
         let rows = label.map(|c| c.row).unwrap_or(0)..=above_table;
-        let share_col = idx
-            .find(&ed.budget_share, Match::Exact, rows.clone())
-            .map(|c| c.col);
+        let share_hdr = idx.find(&ed.budget_share, Match::Exact, rows.clone());
+        let share_col = share_hdr.map(|c| c.col);
+        // Headed columns right of 占比 (prior years): kept, not checked.
+        let mut extra: Vec<(u32, ExtraColumn)> = share_hdr
+            .map(|h| {
+                sheet
+                    .row(h.row)
+                    .filter(|(c, v)| *c > h.col && !is_blank(v))
+                    .map(|(c, v)| {
+                        let column = ExtraColumn {
+                            title: cell_text(v),
+                            values: IndexMap::new(),
+                        };
+                        (c, column)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut block = BudgetBlock {
             anchor: label.map(|c| CellRef::new(c.row, c.col)),
             figures: IndexMap::new(),
             shares: IndexMap::new(),
+            extra: Vec::new(),
         };
         for (key, spec) in &ed.budget {
             // A figure inside a group (收入构成 …) is looked for only in that group's rows.
@@ -580,9 +598,25 @@ impl Reader<'_> {
                 let share = self.share_at(CellRef::new(lbl.row, c), &spec.title);
                 block.shares.insert(key.clone(), share);
             }
+            for (c, column) in &mut extra {
+                let v = sheet.get(lbl.row, *c);
+                let value = match v {
+                    Data::Float(f) => decimal_from_f64(*f),
+                    Data::Int(i) => Some(Decimal::from(*i)),
+                    Data::String(s) => parse_text_number(s).map(|t| t.value),
+                    _ => None,
+                };
+                let field = Field {
+                    raw: cell_text(v),
+                    value,
+                    cell: Some(CellRef::new(lbl.row, *c)),
+                };
+                column.values.insert(key.clone(), field);
+            }
             block.figures.insert(key.clone(), field);
         }
         self.shares_as_percent(&mut block.shares);
+        block.extra = extra.into_iter().map(|(_, c)| c).collect();
         block
     }
 
@@ -1005,11 +1039,12 @@ struct TaskBlock {
     total: IndexMap<String, Field<Decimal>>,
 }
 
-/// The budget block: its anchor, the figures and their shares.
+/// The budget block: its anchor, the figures, their shares and any further columns.
 struct BudgetBlock {
     anchor: Option<CellRef>,
     figures: IndexMap<String, Field<Decimal>>,
     shares: IndexMap<String, Field<Decimal>>,
+    extra: Vec<ExtraColumn>,
 }
 
 /// The year: "（2022 年度）", "2022年度" in the title rows.

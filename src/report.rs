@@ -273,36 +273,39 @@ fn budget_sheet(
 ) -> Result<(), XlsxError> {
     ws.set_name("预算情况")?;
     let shares = !form.budget_shares.is_empty();
-    let widths: &[f64] = if shares {
-        &[20.0, 18.0, 12.0, 24.0]
-    } else {
-        &[20.0, 18.0, 24.0]
-    };
-    let mut t = Table::new(ws, widths);
-    let headers: &[&str] = if shares {
-        &["项目", "金额（万元）", "占比（%）", "来源单元格"]
-    } else {
-        &["项目", "金额（万元）", "来源单元格"]
-    };
-    header_row(&mut t, headers, 0, st)?;
-    let src_col = if shares { 3 } else { 2 };
+    // Columns: 项目, 金额, [占比], [further columns as found, e.g. prior years], 来源单元格.
+    let mut headers: Vec<String> = vec!["项目".into(), "金额（万元）".into()];
+    if shares {
+        headers.push("占比（%）".into());
+    }
+    headers.extend(form.budget_extra.iter().map(|c| c.title.clone()));
+    headers.push("来源单元格".into());
+    let mut widths = vec![20.0, 18.0];
+    widths.extend(std::iter::repeat_n(14.0, headers.len() - 3));
+    widths.push(24.0);
+    let mut t = Table::new(ws, &widths);
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    header_row(&mut t, &header_refs, 0, st)?;
+    let src_col = headers.len() as u16 - 1;
     let mut r = 1;
     for (key, spec) in &ed.budget {
         let Some(f) = form.budget.get(key) else {
             continue;
         };
         t.text(r, 0, &spec.title, &st.text)?;
-        match f.value {
-            Some(d) => t.number(r, 1, d, &st.money, Some(2))?,
-            None => t.text(r, 1, &f.raw, &st.text)?,
-        }
+        let mut cells: Vec<Option<&crate::form::Field<Decimal>>> = vec![Some(f)];
         if shares {
-            match form.budget_shares.get(key) {
-                Some(sh) => match sh.value {
-                    Some(d) => t.number(r, 2, d, &st.money, Some(2))?,
-                    None => t.text(r, 2, &sh.raw, &st.text)?,
+            cells.push(form.budget_shares.get(key));
+        }
+        cells.extend(form.budget_extra.iter().map(|c| c.values.get(key)));
+        for (i, cell) in cells.into_iter().enumerate() {
+            let col = 1 + i as u16;
+            match cell {
+                Some(x) => match x.value {
+                    Some(d) => t.number(r, col, d, &st.money, Some(2))?,
+                    None => t.text(r, col, &x.raw, &st.text)?,
                 },
-                None => t.text(r, 2, "", &st.text)?,
+                None => t.text(r, col, "", &st.text)?,
             }
         }
         t.text(r, src_col, &source(form, f.cell), &st.text)?;

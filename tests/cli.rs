@@ -258,6 +258,23 @@ fn never_writes_over_an_input() {
         assert_eq!(out.status.code(), Some(2));
         assert_eq!(std::fs::read(&victim).unwrap(), before, "input untouched");
     }
+    // The same through another spelling of the path (./ and ../).
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let spelled = dir
+        .path()
+        .join(".")
+        .join("sub")
+        .join("..")
+        .join("a_标准.xlsx");
+    let out = run(&[
+        "convert".as_ref(),
+        input.as_os_str(),
+        spelled.as_os_str(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&victim).unwrap(), before, "input untouched");
     // No temporary file left behind.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -499,4 +516,34 @@ fn the_edition_is_detected_and_can_be_forced() {
             .iter()
             .any(|f| f["code"] == "E402")
     );
+}
+
+#[test]
+fn prior_year_budget_columns_are_kept_in_the_output() {
+    let hubei = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/realistic/hubei-2023.xlsx");
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "convert".as_ref(),
+        hubei.as_os_str(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let rows = sheet_rows(&dir.path().join("hubei-2023_标准.xlsx"), "预算情况");
+    assert_eq!(
+        rows[0].iter().map(s).collect::<Vec<_>>(),
+        [
+            "项目",
+            "金额（万元）",
+            "占比（%）",
+            "2022年预算数",
+            "2021年决算数",
+            "来源单元格"
+        ]
+    );
+    assert_eq!(s(&rows[2][0]), "财政拨款");
+    assert_eq!(rows[2][1], Data::Float(900.0));
+    assert_eq!(rows[2][2], Data::Float(90.0));
+    assert_eq!(rows[2][3], Data::Float(850.0));
+    assert_eq!(rows[2][4], Data::Float(800.0));
 }

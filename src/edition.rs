@@ -139,6 +139,9 @@ pub struct KindSpec {
     /// The comparator is written inside the value ("≥90"), as in editions with 定量/定性.
     #[serde(default)]
     pub from_value: bool,
+    /// `typed`, normalised once (filled by [`Edition::parse`]).
+    #[serde(skip)]
+    keys: Vec<String>,
 }
 
 /// One 一级 with its 二级.
@@ -146,6 +149,9 @@ pub struct KindSpec {
 pub struct Level {
     pub name: String,
     pub children: Vec<String>,
+    /// `name`, normalised once.
+    #[serde(skip)]
+    key: String,
 }
 
 /// A common indicator every department declares.
@@ -159,6 +165,9 @@ pub struct CatalogueEntry {
     pub unit: String,
     #[serde(default)]
     pub formula: String,
+    /// `level3`, normalised once.
+    #[serde(skip)]
+    key: String,
 }
 
 /// Thresholds used by the rules.
@@ -187,6 +196,9 @@ pub struct Words {
     pub want_at_least: Vec<String>,
     pub want_at_most: Vec<String>,
     pub placeholders: Vec<String>,
+    /// `placeholders`, normalised once.
+    #[serde(skip)]
+    placeholder_keys: Vec<String>,
 }
 
 /// Why an edition file could not be used.
@@ -263,7 +275,7 @@ impl Edition {
             merge(&mut merged, table);
             table = merged;
         }
-        let ed: Edition = toml::Value::Table(table)
+        let mut ed: Edition = toml::Value::Table(table)
             .try_into()
             .map_err(|e: toml::de::Error| perr(e.message().to_string()))?;
         for key in ["total", "fiscal", "other"] {
@@ -276,6 +288,17 @@ impl Edition {
                 return Err(perr(format!("缺少 [columns.{key}]")));
             }
         }
+        // Names are compared normalised on every row; normalise the edition's side once.
+        for k in &mut ed.kinds {
+            k.keys = k.typed.iter().map(|t| norm_label(t)).collect();
+        }
+        for l in &mut ed.levels {
+            l.key = norm_name(&l.name);
+        }
+        for c in &mut ed.catalogue {
+            c.key = norm_name(&c.level3);
+        }
+        ed.words.placeholder_keys = ed.words.placeholders.iter().map(|p| norm_name(p)).collect();
         Ok(ed)
     }
 
@@ -287,9 +310,7 @@ impl Edition {
     /// The kind entry for what was typed, if recognised.
     pub fn kind_spec(&self, typed: &str) -> Option<&KindSpec> {
         let key = norm_label(typed);
-        self.kinds
-            .iter()
-            .find(|k| k.typed.iter().any(|t| norm_label(t) == key))
+        self.kinds.iter().find(|k| k.keys.contains(&key))
     }
 
     /// The comparator for a symbol typed inside a value ("≥" of "≥90"), whatever the edition's
@@ -329,19 +350,19 @@ impl Edition {
         if key.is_empty() {
             return None;
         }
-        self.catalogue.iter().find(|c| norm_name(&c.level3) == key)
+        self.catalogue.iter().find(|c| c.key == key)
     }
 
     /// Whether a text is a placeholder that says nothing ("-", "酌情扣分" …).
     pub fn is_placeholder(&self, text: &str) -> bool {
         let t = norm_name(text);
-        !t.is_empty() && self.words.placeholders.iter().any(|p| norm_name(p) == t)
+        !t.is_empty() && self.words.placeholder_keys.contains(&t)
     }
 
     /// The 一级 entry for a name, if the edition knows it.
     pub fn level(&self, level1: &str) -> Option<&Level> {
         let key = norm_name(level1);
-        self.levels.iter().find(|l| norm_name(&l.name) == key)
+        self.levels.iter().find(|l| l.key == key)
     }
 
     /// The canonical title of a column or budget field.
@@ -368,27 +389,23 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
     }
 }
 
-/// Whether `text` is one of `labels`, after normalising both; a trailing colon is ignored
-/// ("部门（单位）名称：" is the label "部门（单位）名称").
+/// The form of a label used for comparing: normalised (see [`norm_label`]) with a trailing
+/// colon dropped ("部门（单位）名称：" is the label "部门（单位）名称").
+pub fn label_key(s: &str) -> String {
+    norm_label(s).trim_end_matches(':').to_string()
+}
+
+/// Whether `text` is one of `labels`, after normalising both.
 pub fn label_is(text: &str, labels: &[String]) -> bool {
-    let t = norm_label(text);
-    let t = t.trim_end_matches(':');
-    !t.is_empty()
-        && labels
-            .iter()
-            .any(|l| norm_label(l).trim_end_matches(':') == t)
+    let t = label_key(text);
+    !t.is_empty() && labels.iter().any(|l| label_key(l) == t)
 }
 
 /// Whether `text` ends with one of `labels` (after an enumerator such as "1、资金来源：(1)"),
-/// after normalising both; a trailing colon is ignored.
+/// after normalising both.
 pub fn label_ends_with(text: &str, labels: &[String]) -> bool {
-    let t = norm_label(text);
-    let t = t.trim_end_matches(':');
-    !t.is_empty()
-        && labels.iter().any(|l| {
-            let l = norm_label(l);
-            t == l || t.ends_with(&l)
-        })
+    let t = label_key(text);
+    !t.is_empty() && labels.iter().any(|l| t.ends_with(label_key(l).as_str()))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! value conversion; it never judges a value: blank, odd or unreadable values go into the form
 //! as found. Everything that differs between editions comes from the edition data.
 
-use crate::edition::{Edition, label_ends_with, label_is};
+use crate::edition::{Edition, label_is, label_key};
 use crate::form::{
     CellIssue, CellIssueKind, CellRef, ExtraColumn, Field, Form, Indicator, Normalization, Skipped,
     Task,
@@ -29,11 +29,12 @@ enum Match {
     EndsWith,
 }
 
-/// A text cell of the sheet: position, normalised text.
+/// A text cell of the sheet: position, text, and its comparison key (normalised once).
 struct LabelCell {
     row: u32,
     col: u32,
     raw: String,
+    key: String,
 }
 
 /// The text cells of one sheet in reading order.
@@ -52,6 +53,7 @@ impl Index {
                     row,
                     col,
                     raw: s.clone(),
+                    key: label_key(s),
                 }),
                 _ => None,
             })
@@ -71,15 +73,21 @@ impl Index {
         rows: Rows,
         min_col: u32,
     ) -> Option<&LabelCell> {
-        if labels.is_empty() {
+        let keys: Vec<String> = labels
+            .iter()
+            .map(|l| label_key(l))
+            .filter(|k| !k.is_empty())
+            .collect();
+        if keys.is_empty() {
             return None;
         }
         self.cells.iter().find(|c| {
             rows.contains(&c.row)
                 && c.col >= min_col
+                && !c.key.is_empty()
                 && match how {
-                    Match::Exact => label_is(&c.raw, labels),
-                    Match::EndsWith => label_ends_with(&c.raw, labels),
+                    Match::Exact => keys.contains(&c.key),
+                    Match::EndsWith => keys.iter().any(|k| c.key.ends_with(k.as_str())),
                 }
         })
     }
@@ -1132,13 +1140,7 @@ fn find_indicator_header(sheet: &Sheet, idx: &Index, ed: &Edition) -> Option<Hea
     let mut rows: Vec<u32> = idx
         .cells
         .iter()
-        .filter(|c| {
-            let n = norm_label(&c.raw);
-            !n.is_empty()
-                && starts
-                    .iter()
-                    .any(|s| s.starts_with(n.trim_end_matches(':')))
-        })
+        .filter(|c| !c.key.is_empty() && starts.iter().any(|s| s.starts_with(c.key.as_str())))
         .map(|c| c.row)
         .collect();
     rows.dedup();

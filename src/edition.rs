@@ -220,18 +220,6 @@ impl Edition {
         Edition::parse(BUILTIN_2022, "templates/2022.toml").expect("embedded edition is valid")
     }
 
-    /// The indicator columns every edition names, in the order of the standardized output.
-    pub const COLUMN_KEYS: [&str; 8] = [
-        "level1",
-        "level2",
-        "level3",
-        "kind",
-        "value",
-        "unit",
-        "criteria",
-        "description",
-    ];
-
     /// Every embedded edition, the default first.
     pub fn embedded() -> Vec<Edition> {
         EMBEDDED

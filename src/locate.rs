@@ -946,8 +946,8 @@ impl Reader<'_> {
                 None,
             );
         }
-        let Data::String(s) = v else {
-            return (
+        let unread = |raw| {
+            (
                 Field {
                     raw,
                     value: None,
@@ -955,7 +955,10 @@ impl Reader<'_> {
                 },
                 None,
                 None,
-            );
+            )
+        };
+        let Data::String(s) = v else {
+            return unread(raw);
         };
         match parse_text_number(s) {
             Some(t) => {
@@ -993,15 +996,7 @@ impl Reader<'_> {
                     t.comparator,
                 )
             }
-            None => (
-                Field {
-                    raw,
-                    value: None,
-                    cell,
-                },
-                None,
-                None,
-            ),
+            None => unread(raw),
         }
     }
 

@@ -311,10 +311,6 @@ impl Edition {
         })
     }
 
-    /// All accepted 指标值类型 spellings, canonical first, for hints.
-    pub fn kind_names(&self) -> Vec<&str> {
-        self.kinds.iter().map(|k| k.kind.as_str()).collect()
-    }
 
     /// Whether "-" is accepted in `column` on a row under `level1`.
     pub fn dash_allowed(&self, column: &str, level1: &str) -> bool {

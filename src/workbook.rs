@@ -228,11 +228,6 @@ impl Sheet {
             .find(|m| m.contains(row, col))
     }
 
-    /// All merge regions.
-    pub fn merges(&self) -> &[Dimensions] {
-        &self.merges
-    }
-
     /// The cell's number format code (xlsx only; other formats carry none calamine reads).
     pub fn number_format(&self, row: u32, col: u32) -> Option<&str> {
         self.styles

@@ -84,11 +84,6 @@ pub static RULES: &[&Rule] = &[
     &cells::E903,
 ];
 
-/// Looks a rule up by code.
-pub fn rule(code: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.code == code)
-}
-
 /// A finding as a check reports it, before severity and hint are applied.
 struct Raw {
     code: &'static str,

@@ -311,7 +311,6 @@ impl Edition {
         })
     }
 
-
     /// Whether "-" is accepted in `column` on a row under `level1`.
     pub fn dash_allowed(&self, column: &str, level1: &str) -> bool {
         match self

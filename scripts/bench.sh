@@ -30,4 +30,5 @@ measure "zip bomb: 1 GiB sharedStrings (1.5 MB)"    $bin check tests/corpus/bomb
 measure "zip bomb: 50M cells, 1.3 GiB XML (2.6 MB)" $bin check tests/corpus/bomb-cells.xlsx
 measure "zip bomb, limit raised to 2000 MB"         $bin check tests/corpus/bomb-cells.xlsx --max-unzipped-mb 2000
 measure "huge dimension A1:XFD1048576"              $bin check tests/corpus/huge-dimension.xlsx
+measure "ods repeat bomb: 96M cells in 0.8 KB"      $bin check tests/corpus/repeat-bomb.ods
 measure "xls with far-apart cells (fuzz find)"      $bin check tests/corpus/fuzz-xls-dense-alloc.xls

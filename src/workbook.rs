@@ -516,6 +516,83 @@ fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     Ok(())
 }
 
+/// calamine's ods reader expands repeated rows and cells (`number-rows-repeated`,
+/// `number-columns-repeated`) into a dense grid before we see anything: an 800-byte file can
+/// ask for 100 million cells (6 GB). Stream content.xml first and refuse a sheet whose
+/// non-empty cells span a bounding box larger than the dense limit.
+fn check_ods(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    use quick_xml::events::Event;
+    let format = Format::Ods;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(format, e))?;
+    let Ok(content) = zip.by_name("content.xml") else {
+        return Ok(()); // calamine reports the missing part
+    };
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let dense_limit = limits.max_cells.saturating_mul(4);
+    let attr = |e: &quick_xml::events::BytesStart, name: &str| -> Option<u64> {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == name)
+            .and_then(|a| a.value.trim().parse().ok())
+    };
+    let (mut row, mut col) = (0u64, 0u64);
+    let mut rows_rep = 1u64;
+    // (min row, max row, min col, max col) of the current table's non-empty cells.
+    let mut bbox: Option<(u64, u64, u64, u64)> = None;
+    let mut buf = Vec::new();
+    loop {
+        let event = xml
+            .read_event_into(&mut buf)
+            .map_err(|e| corrupt(format, e))?;
+        let empty_tag = matches!(event, Event::Empty(_));
+        match &event {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "table" => {
+                    (row, bbox) = (0, None);
+                }
+                "table-row" => {
+                    rows_rep = attr(e, "table:number-rows-repeated").unwrap_or(1).max(1);
+                    col = 0;
+                    if empty_tag {
+                        row = row.saturating_add(rows_rep);
+                    }
+                }
+                "table-cell" | "covered-table-cell" => {
+                    let cols_rep = attr(e, "table:number-columns-repeated").unwrap_or(1).max(1);
+                    let has_value = e
+                        .attributes()
+                        .flatten()
+                        .any(|a| a.key.as_ref() == "office:value-type");
+                    // A cell with text but no value type is non-empty too: count any Start tag.
+                    if has_value || !empty_tag {
+                        let (r2, c2) = (
+                            row.saturating_add(rows_rep - 1),
+                            col.saturating_add(cols_rep - 1),
+                        );
+                        let b = bbox.get_or_insert((row, r2, col, c2));
+                        *b = (b.0.min(row), b.1.max(r2), b.2.min(col), b.3.max(c2));
+                        let area = (b.1 - b.0 + 1).saturating_mul(b.3 - b.2 + 1);
+                        if area > dense_limit {
+                            return Err(ReadError::TooManyCells {
+                                limit: limits.max_cells,
+                            });
+                        }
+                    }
+                    col = col.saturating_add(cols_rep);
+                }
+                _ => {}
+            },
+            Event::End(e) if e.local_name().as_ref() == "table-row" => {
+                row = row.saturating_add(rows_rep);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(())
+}
+
 /// Counts cells against the workbook-wide limit.
 struct Budget {
     left: u64,
@@ -644,6 +721,9 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     };
     if format == Format::Xls {
         contained(format, || check_xls(bytes, limits))?;
+    }
+    if format == Format::Ods {
+        contained(format, || check_ods(bytes, limits))?;
     }
     let mut sheets = contained(format, || {
         read_sheets(bytes, format, limits, recalc_on_load, None)

@@ -118,6 +118,23 @@ def main():
         ("word/document.xml", '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
          '<w:body><w:p><w:r><w:t>关于报送2022年度整体绩效目标的函</w:t></w:r></w:p></w:body></w:document>'),
     ])
+    # An ods of under 1 KB whose repeated rows and cells expand to 96 million cells.
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="S">'
+               '<table:table-row table:number-rows-repeated="6000">'
+               '<table:table-cell table:number-columns-repeated="16000" office:value-type="float" office:value="1">'
+               '<text:p>1</text:p></table:table-cell></table:table-row></table:table>'
+               '</office:spreadsheet></office:body></office:document-content>')
+    with zipfile.ZipFile(out("repeat-bomb.ods"), "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                   'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                   '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                   '</manifest:manifest>', zipfile.ZIP_DEFLATED)
     # A real workbook that is not the form: a salary sheet.
     write_zip(out("not-the-form.xlsx"), xlsx_parts(
         SHEET_HEAD + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>工资表</t></is></c>'

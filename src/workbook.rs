@@ -6,7 +6,7 @@
 use crate::text::decimal_from_f64;
 use calamine::{
     Data, DataRef, Dimensions, Ods, Range, Reader, SheetType, SheetVisible, StyleRange, Xls,
-    XlsOptions, Xlsb, Xlsx,
+    XlsOptions, Xlsx,
 };
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
@@ -37,7 +37,6 @@ impl Default for Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Xlsx,
-    Xlsb,
     Xls,
     Ods,
 }
@@ -47,7 +46,6 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::Xlsx => "xlsx",
-            Format::Xlsb => "xlsb",
             Format::Xls => "xls",
             Format::Ods => "ods",
         }
@@ -67,6 +65,8 @@ pub enum ReadError {
     NotBinaryWorkbook(&'static str),
     #[error("这是 Word 文档，不是 Excel 工作簿")]
     WordDocument,
+    #[error("这是 Excel 二进制工作簿（.xlsb），请在 Excel 或 WPS 中另存为 .xlsx 后再检查")]
+    Xlsb,
     #[error("这是文本文件（如 CSV），不是 Excel 工作簿；请在 Excel 或 WPS 中另存为 .xlsx 后再检查")]
     PlainText,
     #[error("无法识别的文件格式：不是 xlsx、xls 或 ods 工作簿")]
@@ -340,7 +340,9 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
             return Ok(Format::Ods);
         }
         if contains(bytes, b"xl/workbook.bin") {
-            return Ok(Format::Xlsb);
+            // calamine expands an xlsb sheet into a dense grid of its bounding box, which a
+            // hostile file can make any size; the form is never distributed as xlsb.
+            return Err(ReadError::Xlsb);
         }
         if contains(bytes, b"xl/workbook.xml") || contains(bytes, b"xl/_rels/") {
             return Ok(Format::Xlsx);
@@ -714,7 +716,7 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         });
     }
     let format = sniff(bytes)?;
-    let recalc_on_load = if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
+    let recalc_on_load = if matches!(format, Format::Xlsx | Format::Ods) {
         check_zip(bytes, format, limits)?
     } else {
         false
@@ -778,7 +780,7 @@ fn looks_misdecoded(sheets: &[Sheet]) -> bool {
     latin1 >= 8 && cjk_count(sheets) == 0
 }
 
-/// Reads every worksheet of a reader that gives dense ranges (xlsb, xls, ods) into sparse
+/// Reads every worksheet of a reader that gives dense ranges (xls, ods) into sparse
 /// sheets, counting cells against the budget; `merges` gives a sheet's merge regions where the
 /// format has them.
 fn dense_sheets<RS, R>(
@@ -833,10 +835,6 @@ fn read_sheets(
                     recalc_on_load,
                 )?);
             }
-        }
-        Format::Xlsb => {
-            let mut wb = Xlsb::new(cur).map_err(|e| corrupt(format, e))?;
-            sheets = dense_sheets(&mut wb, format, &mut budget, |_, _| Ok(Vec::new()))?;
         }
         Format::Xls => {
             let mut options = XlsOptions::default();

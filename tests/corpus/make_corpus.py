@@ -135,6 +135,10 @@ def main():
                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
                    '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
                    '</manifest:manifest>', zipfile.ZIP_DEFLATED)
+    # An Excel binary workbook (.xlsb): asked to be saved as .xlsx.
+    with zipfile.ZipFile(out("binary-workbook.xlsb"), "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
     # A real workbook that is not the form: a salary sheet.
     write_zip(out("not-the-form.xlsx"), xlsx_parts(
         SHEET_HEAD + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>工资表</t></is></c>'

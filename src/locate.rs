@@ -8,7 +8,7 @@ use crate::form::{
     CellIssue, CellIssueKind, CellRef, ExtraColumn, Field, Form, Indicator, Normalization, Skipped,
     Task,
 };
-use crate::text::{decimal_from_f64, norm_label, parse_text_number};
+use crate::text::{decimal_from_f64, decimal_from_i64, norm_label, parse_text_number};
 use crate::workbook::{Sheet, Workbook, cell_text, is_blank};
 use calamine::{Data, Dimensions};
 use indexmap::IndexMap;
@@ -610,7 +610,7 @@ impl Reader<'_> {
                 let v = sheet.get(lbl.row, *c);
                 let value = match v {
                     Data::Float(f) => decimal_from_f64(*f),
-                    Data::Int(i) => Some(Decimal::from(*i)),
+                    Data::Int(i) => decimal_from_i64(*i),
                     Data::String(s) => parse_text_number(s).map(|t| t.value),
                     _ => None,
                 };
@@ -900,7 +900,7 @@ impl Reader<'_> {
         let cell = Some(at);
         let number = match v {
             Data::Float(f) => decimal_from_f64(*f),
-            Data::Int(i) => Some(Decimal::from(*i)),
+            Data::Int(i) => decimal_from_i64(*i),
             _ => None,
         };
         if let Some(n) = number {
@@ -1007,7 +1007,7 @@ impl Reader<'_> {
         let raw = cell_text(v);
         let value = match v {
             Data::Float(f) => decimal_from_f64(*f),
-            Data::Int(i) => Some(Decimal::from(*i)),
+            Data::Int(i) => decimal_from_i64(*i),
             Data::String(s) => parse_text_number(s)
                 .filter(|t| t.comparator.is_none() && !t.percent)
                 .filter(|t| t.unit.as_deref().is_none_or(|u| u == "万元"))

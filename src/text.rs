@@ -32,6 +32,10 @@ pub fn trim(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
+/// The largest magnitude read as a number: Excel keeps 15 significant digits, and no amount or
+/// target comes near 10^15, so sums and shares of such numbers can never overflow a `Decimal`.
+pub const MAX_ABS: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
 /// A number read from a cell's text, with what was stripped around it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextNumber {
@@ -100,7 +104,10 @@ pub fn parse_text_number(raw: &str) -> Option<TextNumber> {
     if int_part.contains(',') && !valid_grouping(int_part) {
         return None;
     }
-    let value: Decimal = digits.parse().ok()?;
+    let value: Decimal = digits
+        .parse()
+        .ok()
+        .filter(|v: &Decimal| v.abs() < MAX_ABS)?;
     let (percent, unit) = match tail {
         "" => (false, None),
         "%" => (true, None),
@@ -139,7 +146,15 @@ pub fn decimal_from_f64(f: f64) -> Option<Decimal> {
         return Some(Decimal::ZERO);
     }
     let sci = format!("{f:.14e}");
-    Decimal::from_scientific(&sci).ok().map(|d| d.normalize())
+    Decimal::from_scientific(&sci)
+        .ok()
+        .filter(|d| d.abs() < MAX_ABS)
+        .map(|d| d.normalize())
+}
+
+/// An integer cell as a decimal, within the same bound as [`decimal_from_f64`].
+pub fn decimal_from_i64(i: i64) -> Option<Decimal> {
+    Some(Decimal::from(i)).filter(|d| d.abs() < MAX_ABS)
 }
 
 /// Formats a decimal with exactly `places` decimals, rounding half away from zero (四舍五入).
@@ -192,6 +207,15 @@ mod tests {
         assert!(!parse_text_number("327.89").unwrap().changed);
         let n = parse_text_number("\u{a0}327.89\u{3000}").unwrap();
         assert_eq!(n.value, d("327.89"));
+    }
+
+    #[test]
+    fn numbers_are_bounded() {
+        assert_eq!(MAX_ABS, d("1000000000000000"));
+        assert!(parse_text_number("99999999999999999999999999").is_none());
+        assert!(parse_text_number("999999999999999").is_some());
+        assert_eq!(decimal_from_f64(1e20), None);
+        assert_eq!(decimal_from_f64(-1e16), None);
     }
 
     #[test]

@@ -194,7 +194,10 @@ fn yuan_suspects<'a>(c: &Ctx<'a>) -> Vec<&'a str> {
         .iter()
         .filter(|(k, v)| {
             let others = figures.iter().filter(|(o, _)| o != k).map(|(_, v)| *v);
-            others.max().is_some_and(|m| *v >= m * ratio)
+            others
+                .max()
+                .and_then(|m| m.checked_mul(ratio))
+                .is_some_and(|limit| *v >= limit)
         })
         .map(|(k, _)| *k)
         .collect()
@@ -292,7 +295,12 @@ fn shares(c: &Ctx, s: &mut Sink) {
         if total.is_zero() {
             continue;
         }
-        let want = amount / total * Decimal::from(100);
+        let Some(want) = amount
+            .checked_div(total)
+            .and_then(|q| q.checked_mul(Decimal::from(100)))
+        else {
+            continue;
+        };
         if (got - want).abs() > tol {
             let title = format!("{}占比", c.ed.title(key));
             s.report(

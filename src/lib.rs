@@ -5,6 +5,7 @@
 //! (a typed [`form::Form`]) → [`rules`] (findings) → [`report`] / [`json`] (outputs). Edition data
 //! ([`edition`]) drives the locator and the rules.
 
+pub mod annotate;
 pub mod edition;
 pub mod finding;
 pub mod form;
@@ -80,6 +81,16 @@ pub fn check_bytes_with(
     eds: &[Edition],
     limits: &workbook::Limits,
 ) -> Outcome {
+    check_workbook(file, bytes, eds, limits).0
+}
+
+/// As [`check_bytes_with`], also giving back the read workbook (for the annotated copy).
+pub fn check_workbook(
+    file: &str,
+    bytes: &[u8],
+    eds: &[Edition],
+    limits: &workbook::Limits,
+) -> (Outcome, Option<workbook::Workbook>) {
     let default_id = eds
         .first()
         .map(|e| e.edition.id.clone())
@@ -93,11 +104,11 @@ pub fn check_bytes_with(
     };
     let wb = match workbook::read_with(bytes, limits) {
         Ok(wb) => wb,
-        Err(e) => return unreadable(rules::unreadable(&e.to_string())),
+        Err(e) => return (unreadable(rules::unreadable(&e.to_string())), None),
     };
     let (which, form) = match locate::locate(&wb, eds) {
         Ok(f) => f,
-        Err(e) => return unreadable(rules::not_a_form(&e.to_string())),
+        Err(e) => return (unreadable(rules::not_a_form(&e.to_string())), Some(wb)),
     };
     let ed = &eds[which];
     let findings = rules::run(&form, ed);
@@ -108,11 +119,12 @@ pub fn check_bytes_with(
     } else {
         Status::Ok
     };
-    Outcome {
+    let outcome = Outcome {
         file: file.to_string(),
         edition: ed.edition.id.clone(),
         status,
         form: Some(form),
         findings,
-    }
+    };
+    (outcome, Some(wb))
 }

@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use jixiao::edition::Edition;
 use jixiao::workbook::{Limits, ReadError};
-use jixiao::{Outcome, Status, check_bytes_with, json, output, report, rules};
+use jixiao::{Outcome, Status, annotate, check_workbook, json, output, report, rules};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,7 +30,7 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// 检查并生成标准化工作簿（含“校验报告”工作表）
+    /// 检查并生成标准化工作簿（含“校验报告”工作表）和标出问题的批注副本
     Convert {
         /// 申报表文件（xlsx、xls、ods），可多个
         #[arg(required = true)]
@@ -171,15 +171,19 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
     for path in files {
         let name = path.display().to_string();
         let outcome = match read_input(path, &limits) {
-            Ok(bytes) => check_bytes_with(&name, &bytes, &eds, &limits),
-            Err(reason) => Outcome {
-                file: name.clone(),
-                edition: eds[0].edition.id.clone(),
-                status: Status::Unreadable,
-                form: None,
-                findings: vec![rules::unreadable(&reason)],
-            },
+            Ok(bytes) => check_workbook(&name, &bytes, &eds, &limits),
+            Err(reason) => {
+                let outcome = Outcome {
+                    file: name.clone(),
+                    edition: eds[0].edition.id.clone(),
+                    status: Status::Unreadable,
+                    form: None,
+                    findings: vec![rules::unreadable(&reason)],
+                };
+                (outcome, None)
+            }
         };
+        let (outcome, workbook) = outcome;
         let mut code = match outcome.status {
             Status::Unreadable => 2,
             Status::Errors => 1,
@@ -190,16 +194,25 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
             .iter()
             .find(|e| e.edition.id == outcome.edition)
             .unwrap_or(&eds[0]);
-        if let (Some(dir), Some(form)) = (out_dir, outcome.form.as_ref()) {
-            let target = output::output_path(path, dir, "_标准");
-            let result = report::standard_workbook(&outcome, form, ed)
-                .map_err(|e| output::OutputError::Xlsx(e.to_string()))
-                .and_then(|bytes| output::write_atomic(&target, &bytes, files));
-            match result {
-                Ok(()) => written.push(target),
-                Err(e) => {
-                    eprintln!("错误：{e}");
-                    code = 2;
+        if let (Some(dir), Some(form), Some(wb)) =
+            (out_dir, outcome.form.as_ref(), workbook.as_ref())
+        {
+            // The standardized workbook, then the annotated copy of the input.
+            let outputs = [
+                ("_标准", report::standard_workbook(&outcome, form, ed)),
+                ("_批注", annotate::annotated_workbook(wb, &outcome)),
+            ];
+            for (suffix, bytes) in outputs {
+                let target = output::output_path(path, dir, suffix);
+                let result = bytes
+                    .map_err(|e| output::OutputError::Xlsx(e.to_string()))
+                    .and_then(|bytes| output::write_atomic(&target, &bytes, files));
+                match result {
+                    Ok(()) => written.push(target),
+                    Err(e) => {
+                        eprintln!("错误：{e}");
+                        code = 2;
+                    }
                 }
             }
         }

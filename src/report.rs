@@ -160,7 +160,7 @@ pub fn standard_workbook(o: &Outcome, form: &Form, ed: &Edition) -> Result<Vec<u
     tasks_sheet(wb.add_worksheet(), form, ed, &st)?;
     budget_sheet(wb.add_worksheet(), form, ed, &st)?;
     indicators_sheet(wb.add_worksheet(), form, ed, &st)?;
-    report_sheet(wb.add_worksheet(), &o.findings, &st)?;
+    report_sheet(wb.add_worksheet(), &o.findings)?;
     wb.save_to_buffer()
 }
 
@@ -361,7 +361,9 @@ fn indicators_sheet(
     t.finish()
 }
 
-fn report_sheet(ws: &mut Worksheet, findings: &[Finding], st: &Styles) -> Result<(), XlsxError> {
+/// Writes the 校验报告 sheet (also the first sheet of the annotated copy).
+pub(crate) fn report_sheet(ws: &mut Worksheet, findings: &[Finding]) -> Result<(), XlsxError> {
+    let st = &Styles::new();
     ws.set_name("校验报告")?;
     ws.set_active(true);
     let mut t = Table::new(ws, &[6.0, 8.0, 8.0, 24.0, 14.0, 24.0, 60.0, 50.0]);

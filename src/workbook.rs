@@ -236,6 +236,30 @@ impl Sheet {
             .map(|n| n.format_code.as_str())
     }
 
+    /// The cell's style (xlsx only).
+    pub fn style(&self, row: u32, col: u32) -> Option<&calamine::Style> {
+        self.styles.get((row, col))
+    }
+
+    /// The number of cells in the bounding box of the styled cells (0 when none).
+    pub fn styled_area(&self) -> u64 {
+        (self.styles.width() as u64).saturating_mul(self.styles.height() as u64)
+    }
+
+    /// Positions of the cells with an explicit style. Walks the styled bounding box: check
+    /// [`Sheet::styled_area`] first.
+    pub fn styled_cells(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.styles
+            .cells()
+            .filter(|(_, _, st)| st.has_visible_properties() || st.number_format.is_some())
+            .map(|(r, c, _)| (r, c))
+    }
+
+    /// The merge regions.
+    pub fn merge_regions(&self) -> &[Dimensions] {
+        &self.merges
+    }
+
     /// Columns of a row holding a formula never calculated (they are not among the values).
     pub fn formulas_without_value_in_row(&self, row: u32) -> impl Iterator<Item = u32> + '_ {
         self.formulas_without_value

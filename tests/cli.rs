@@ -218,9 +218,11 @@ fn same_input_gives_identical_bytes() {
         ]);
         assert_eq!(out.status.code(), Some(0));
     }
-    let x = std::fs::read(a.path().join("seed-2022_标准.xlsx")).unwrap();
-    let y = std::fs::read(b.path().join("seed-2022_标准.xlsx")).unwrap();
-    assert!(x == y, "outputs differ");
+    for name in ["seed-2022_标准.xlsx", "seed-2022_批注.xlsx"] {
+        let x = std::fs::read(a.path().join(name)).unwrap();
+        let y = std::fs::read(b.path().join(name)).unwrap();
+        assert!(x == y, "{name} differs between two runs");
+    }
 }
 
 #[test]
@@ -546,4 +548,72 @@ fn prior_year_budget_columns_are_kept_in_the_output() {
     assert_eq!(rows[2][2], Data::Float(90.0));
     assert_eq!(rows[2][3], Data::Float(850.0));
     assert_eq!(rows[2][4], Data::Float(800.0));
+}
+
+#[test]
+fn the_annotated_copy_marks_each_finding_on_its_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample("seed-2022.xlsx");
+    let out = run(&[
+        "convert".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let copy = dir.path().join("seed-2022_批注.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&copy).expect("the annotated copy opens");
+    assert_eq!(wb.sheet_names(), ["校验报告", "绩效目标申报表"]);
+    // Every value of the input is in the copy, at the same cell, with the same merges.
+    let mut orig: Xlsx<_> = open_workbook(&input).unwrap();
+    let a = orig.worksheet_range("绩效目标申报表").unwrap();
+    let b = wb.worksheet_range("绩效目标申报表").unwrap();
+    let cells = |r: &calamine::Range<Data>| -> Vec<((u32, u32), String)> {
+        let (r0, c0) = r.start().unwrap_or((0, 0));
+        r.used_cells()
+            .filter(|(_, _, v)| **v != Data::Empty)
+            .map(|(i, j, v)| ((r0 + i as u32, c0 + j as u32), s(v)))
+            .collect()
+    };
+    assert_eq!(cells(&a), cells(&b));
+    let mut ma = orig.merge_cells_by_sheet_name("绩效目标申报表").unwrap();
+    let mut mb = wb.merge_cells_by_sheet_name("绩效目标申报表").unwrap();
+    ma.sort();
+    mb.sort();
+    assert_eq!(ma, mb);
+    // One note per marked cell, carrying the code, the message and the hint.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&copy).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/comments1.xml").unwrap(), &mut xml).unwrap();
+    assert_eq!(xml.matches("<comment ").count(), 8, "{xml}");
+    assert!(xml.contains(r#"ref="D40""#) && xml.contains("警告[E431]") && xml.contains("建议："));
+    assert!(xml.contains(r#"ref="D24""#) && xml.contains("标准为 ≤ 20%"));
+}
+
+#[test]
+fn the_annotated_copy_keeps_hidden_sheets_hidden() {
+    let messy = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/realistic/messy-2022.xlsx");
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "convert".as_ref(),
+        messy.as_os_str(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let wb: Xlsx<_> = open_workbook(dir.path().join("messy-2022_批注.xlsx")).unwrap();
+    let meta: Vec<(String, bool)> = wb
+        .sheets_metadata()
+        .iter()
+        .map(|m| (m.name.clone(), m.visible == calamine::SheetVisible::Visible))
+        .collect();
+    assert_eq!(
+        meta,
+        [
+            ("校验报告".to_string(), true),
+            ("填表说明".to_string(), true),
+            ("旧版".to_string(), false),
+            ("绩效目标申报表".to_string(), true)
+        ]
+    );
 }

@@ -26,13 +26,14 @@ fn run(bytes: &[u8]) {
         max_unzipped_bytes: 32 << 20,
         max_cells: 100_000,
     };
-    let o = jixiao::check_bytes_with("mutant", bytes, eds, &limits);
-    if let Some(form) = &o.form {
+    let (o, wb) = jixiao::check_workbook("mutant", bytes, eds, &limits);
+    if let (Some(form), Some(wb)) = (&o.form, &wb) {
         let ed = eds
             .iter()
             .find(|e| e.edition.id == o.edition)
             .expect("the edition used");
         jixiao::report::standard_workbook(&o, form, ed).expect("a read form can be written");
+        jixiao::annotate::annotated_workbook(wb, &o).expect("a read workbook can be copied");
     }
     let _ = jixiao::json::line(&o);
 }

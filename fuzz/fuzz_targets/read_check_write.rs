@@ -1,5 +1,5 @@
 //! Fuzzes the whole path on in-memory bytes: read (sniff, unzip, calamine) → locate → rules →
-//! the standardized workbook and the JSON line. Any panic is a bug: bad input must become a
+//! the standardized workbook, the annotated copy and the JSON line. Any panic is a bug: bad input must become a
 //! finding or an "unreadable" outcome.
 #![no_main]
 
@@ -23,11 +23,13 @@ fuzz_target!(|data: &[u8]| {
         max_unzipped_bytes: 32 << 20,
         max_cells: 100_000,
     };
-    let outcome = jixiao::check_bytes_with("fuzz.xlsx", data, eds, &limits);
-    if let Some(form) = &outcome.form {
+    let (outcome, wb) = jixiao::check_workbook("fuzz.xlsx", data, eds, &limits);
+    if let (Some(form), Some(wb)) = (&outcome.form, &wb) {
         let ed = eds.iter().find(|e| e.edition.id == outcome.edition).expect("the edition used");
         let bytes = jixiao::report::standard_workbook(&outcome, form, ed).expect("writing a read form");
         assert!(!bytes.is_empty());
+        let copy = jixiao::annotate::annotated_workbook(wb, &outcome).expect("copying a read workbook");
+        assert!(!copy.is_empty());
     }
     let line = jixiao::json::line(&outcome);
     assert!(!line.contains('\n'));

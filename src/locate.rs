@@ -977,7 +977,7 @@ impl Reader<'_> {
                 let what = match (&t.comparator, &unit) {
                     (Some(_), _) => "值中的比较符另行读取",
                     (None, Some(_)) => "值中的单位拆分到单位",
-                    _ => "文本转为数字",
+                    _ => text_to_number(s),
                 };
                 self.notes.push(Normalization {
                     cell: at,
@@ -1020,7 +1020,7 @@ impl Reader<'_> {
                         what: if t.unit.is_some() {
                             "去掉金额中的单位“万元”".to_string()
                         } else {
-                            "文本转为数字".to_string()
+                            text_to_number(s).to_string()
                         },
                     });
                     t.value
@@ -1198,6 +1198,21 @@ fn is_percent_format(code: &str) -> bool {
 }
 
 type ValueParts = (Field<Decimal>, Option<String>, Option<String>);
+
+/// What reading a number out of text took, for the 提示.
+fn text_to_number(raw: &str) -> &'static str {
+    use unicode_normalization::UnicodeNormalization;
+    let trimmed = crate::text::trim(raw);
+    if trimmed.nfkc().ne(trimmed.chars()) {
+        "全角数字或符号按半角读作数字"
+    } else if trimmed.chars().any(crate::text::is_space) || trimmed.len() != raw.len() {
+        "去掉空格后读作数字"
+    } else if trimmed.contains(',') {
+        "去掉千位分隔符后读作数字"
+    } else {
+        "文本格式的数字读作数字"
+    }
+}
 
 const PERCENT_FORMAT_NOTE: &str = "百分比格式的小数按显示值读取";
 

@@ -167,6 +167,8 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
     };
     let limits = common.limits();
     let mut worst = 0u8;
+    // Files by exit code: no errors, errors, unreadable.
+    let mut tally = [0usize; 3];
     let stdout = std::io::stdout();
     for path in files {
         let name = path.display().to_string();
@@ -217,11 +219,21 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
             }
         }
         worst = worst.max(code);
+        tally[usize::from(code)] += 1;
         let mut out = stdout.lock();
         let _ = match common.format {
             OutFormat::Json => writeln!(out, "{}", json::line(&outcome)),
             OutFormat::Text => write_text(&mut out, &outcome, ed, &written),
         };
+    }
+    if files.len() > 1 && matches!(common.format, OutFormat::Text) {
+        println!(
+            "\n合计 {} 个文件：{} 个没有错误，{} 个有错误，{} 个无法检查",
+            files.len(),
+            tally[0],
+            tally[1],
+            tally[2]
+        );
     }
     ExitCode::from(worst)
 }

@@ -617,3 +617,20 @@ fn the_annotated_copy_keeps_hidden_sheets_hidden() {
         ]
     );
 }
+
+#[test]
+fn several_files_end_with_a_tally() {
+    let empty = tempfile::NamedTempFile::new().unwrap();
+    let out = run(&[
+        "check".as_ref(),
+        sample("seed-2022.xlsx").as_os_str(),
+        empty.path().as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stdout(&out);
+    assert!(
+        text.trim_end()
+            .ends_with("合计 2 个文件：1 个没有错误，0 个有错误，1 个无法检查"),
+        "{text}"
+    );
+}

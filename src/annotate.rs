@@ -97,11 +97,7 @@ fn copy_sheet(ws: &mut Worksheet, sheet: &Sheet, marks: &[&Finding]) -> Result<(
                 .map(|f| f.severity)
                 .min()
                 .unwrap_or(Severity::Info);
-            let i = match worst {
-                Severity::Error => 0,
-                Severity::Warning => 1,
-                Severity::Info => 2,
-            };
+            let i = worst.rank();
             fmt = fmt
                 .set_pattern(FormatPattern::Solid)
                 .set_background_color(Color::RGB(MARK[i]));

@@ -32,6 +32,11 @@ impl Severity {
         }
     }
 
+    /// 0 for 错误, 1 for 警告, 2 for 提示: an index into per-severity colours.
+    pub fn rank(self) -> usize {
+        self as usize
+    }
+
     /// Reads "error" | "warning" | "info" (or the Chinese words); `None` for anything else.
     pub fn parse(s: &str) -> Option<Severity> {
         match s.trim() {

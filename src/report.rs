@@ -5,7 +5,7 @@
 
 use crate::Outcome;
 use crate::edition::Edition;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::form::{CellRef, Form};
 use crate::text::fixed;
 use rust_decimal::Decimal;
@@ -386,11 +386,7 @@ pub(crate) fn report_sheet(ws: &mut Worksheet, findings: &[Finding]) -> Result<(
     )?;
     for (i, f) in findings.iter().enumerate() {
         let r = i as u32 + 2;
-        let sev = match f.severity {
-            Severity::Error => 0,
-            Severity::Warning => 1,
-            Severity::Info => 2,
-        };
+        let sev = f.severity.rank();
         t.number(r, 0, Decimal::from(i + 1), &st.number, None)?;
         t.text(r, 1, f.severity.zh(), &st.severity[sev])?;
         t.text(r, 2, f.code, &st.text)?;

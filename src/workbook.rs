@@ -133,6 +133,14 @@ impl Sheet {
         merges: Vec<Dimensions>,
     ) -> Result<Sheet, ReadError> {
         const MAX_MERGE_ROWS: u64 = 5_000_000;
+        // A merge written backwards (end before start) by a broken file is taken corner to corner.
+        let merges: Vec<Dimensions> = merges
+            .into_iter()
+            .map(|m| Dimensions {
+                start: (m.start.0.min(m.end.0), m.start.1.min(m.end.1)),
+                end: (m.start.0.max(m.end.0), m.start.1.max(m.end.1)),
+            })
+            .collect();
         let mut merge_rows: std::collections::HashMap<u32, Vec<usize>> = Default::default();
         let covered: u64 = merges
             .iter()

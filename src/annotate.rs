@@ -60,6 +60,11 @@ pub fn annotated_workbook(wb: &Workbook, o: &Outcome) -> Result<Vec<u8>, XlsxErr
     book.save_to_buffer()
 }
 
+/// Whether a position exists in an Excel sheet (a broken xls or ods can claim others).
+fn in_grid(row: u32, col: u32) -> bool {
+    row < 1_048_576 && col < 16_384
+}
+
 /// The sheet's own name when it is a valid, unused Excel name; otherwise a safe one.
 fn unique_name(name: &str, i: usize, used: &mut HashSet<String>) -> String {
     let valid = !name.is_empty()
@@ -107,7 +112,7 @@ fn copy_sheet(ws: &mut Worksheet, sheet: &Sheet, marks: &[&Finding]) -> Result<(
 
     // Template borders around empty cells, where the styled area is of a sane size.
     if sheet.styled_area() <= MAX_STYLED_BLANKS {
-        for (r, c) in sheet.styled_cells() {
+        for (r, c) in sheet.styled_cells().filter(|&(r, c)| in_grid(r, c)) {
             if crate::workbook::is_blank(sheet.get(r, c)) {
                 ws.write_blank(r, c as u16, &format_at(r, c))?;
             }
@@ -119,7 +124,11 @@ fn copy_sheet(ws: &mut Worksheet, sheet: &Sheet, marks: &[&Finding]) -> Result<(
     let mut merged_first: HashMap<(u32, u32), Dimensions> = HashMap::new();
     for m in sheet.merge_regions().iter().take(MAX_MERGES) {
         let cells = u64::from(m.end.0 - m.start.0 + 1) * u64::from(m.end.1 - m.start.1 + 1);
-        if cells > 10_000 || m.end.1 > u32::from(u16::MAX) || taken.len() > MAX_MERGED_CELLS {
+        // A one-cell "merge" is no merge (and rust_xlsxwriter refuses it).
+        if !(2..=10_000).contains(&cells)
+            || !in_grid(m.end.0, m.end.1)
+            || taken.len() > MAX_MERGED_CELLS
+        {
             continue;
         }
         let all: Vec<(u32, u32)> = (m.start.0..=m.end.0)
@@ -143,6 +152,9 @@ fn copy_sheet(ws: &mut Worksheet, sheet: &Sheet, marks: &[&Finding]) -> Result<(
     let mut widths: HashMap<u16, usize> = HashMap::new();
     for (r, c, v) in sheet.used() {
         let Ok(col) = u16::try_from(c) else { continue };
+        if !in_grid(r, c) {
+            continue;
+        }
         let fmt = format_at(r, c);
         let dated = sheet
             .style(r, c)
@@ -162,6 +174,9 @@ fn copy_sheet(ws: &mut Worksheet, sheet: &Sheet, marks: &[&Finding]) -> Result<(
     // Marked cells with nothing in them (where the missing value belongs), and every note.
     for ((r, c), fs) in &by_cell {
         let Ok(col) = u16::try_from(*c) else { continue };
+        if !in_grid(*r, *c) {
+            continue; // listed on the 校验报告 sheet, but no such cell exists in Excel
+        }
         if crate::workbook::is_blank(sheet.get(*r, *c)) && !merged_first.contains_key(&(*r, *c)) {
             ws.write_blank(*r, col, &format_at(*r, *c))?;
         }

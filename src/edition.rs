@@ -152,6 +152,16 @@ pub struct Level {
     /// `name`, normalised once.
     #[serde(skip)]
     key: String,
+    /// `children`, normalised once.
+    #[serde(skip)]
+    child_keys: Vec<String>,
+}
+
+impl Level {
+    /// Whether a 二级 name is one of this 一级's, after normalising.
+    pub fn has_child(&self, name: &str) -> bool {
+        self.child_keys.contains(&norm_name(name))
+    }
 }
 
 /// A common indicator every department declares.
@@ -282,6 +292,7 @@ impl Edition {
         }
         for l in &mut ed.levels {
             l.key = norm_name(&l.name);
+            l.child_keys = l.children.iter().map(|c| norm_name(c)).collect();
         }
         for c in &mut ed.catalogue {
             c.key = norm_name(&c.level3);

@@ -291,11 +291,7 @@ fn known_level2(c: &Ctx, s: &mut Sink) {
         let Some(level) = c.ed.level(&ind.level1.raw) else {
             continue;
         };
-        let key = norm_name(&l2.raw);
-        if l2.is_blank()
-            || level.children.iter().any(|n| norm_name(n) == key)
-            || !seen.insert(l2.cell)
-        {
+        if l2.is_blank() || level.has_child(&l2.raw) || !seen.insert(l2.cell) {
             continue;
         }
         s.report(

@@ -30,15 +30,20 @@ const MAX_MERGED_CELLS: usize = 1_000_000;
 /// Most styled blank cells reproduced per sheet (borders around empty cells of a template).
 const MAX_STYLED_BLANKS: u64 = 200_000;
 
-/// Builds the annotated copy of a read workbook, as bytes.
-pub fn annotated_workbook(wb: &Workbook, o: &Outcome) -> Result<Vec<u8>, XlsxError> {
+/// Builds the annotated copy of a read workbook, as bytes, marking the findings of every form
+/// in it.
+pub fn annotated_workbook(wb: &Workbook, outcomes: &[Outcome]) -> Result<Vec<u8>, XlsxError> {
+    let findings: Vec<Finding> = outcomes
+        .iter()
+        .flat_map(|o| o.findings.iter().cloned())
+        .collect();
     let mut book = Book::new();
     let props = DocProperties::new()
         .set_title("整体绩效目标申报表（批注）")
         .set_author("jixiao")
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     book.set_properties(&props);
-    crate::report::report_sheet(book.add_worksheet(), &o.findings)?;
+    crate::report::report_sheet(book.add_worksheet(), &findings)?;
     let mut names = HashSet::from(["校验报告".to_string()]);
     for (i, sheet) in wb.sheets.iter().enumerate() {
         let ws = book.add_worksheet();
@@ -50,8 +55,7 @@ pub fn annotated_workbook(wb: &Workbook, o: &Outcome) -> Result<Vec<u8>, XlsxErr
         if !sheet.visible {
             ws.set_hidden(true);
         }
-        let marks: Vec<&Finding> = o
-            .findings
+        let marks: Vec<&Finding> = findings
             .iter()
             .filter(|f| f.sheet == sheet.name && f.cell.is_some())
             .collect();
@@ -215,7 +219,10 @@ fn write_value(
 ) -> Result<(), XlsxError> {
     match v {
         // Text is always written as text: it never becomes a formula, whatever it starts with.
-        Data::String(s) => ws.write_string_with_format(r, c, s, fmt)?,
+        // Past Excel's cell limit the text is cut (E013 says so on the cell).
+        Data::String(s) => {
+            ws.write_string_with_format(r, c, crate::text::excel_cut(s).unwrap_or(s), fmt)?
+        }
         Data::Float(f) => ws.write_number_with_format(r, c, *f, fmt)?,
         Data::Int(i) => ws.write_number_with_format(r, c, *i as f64, fmt)?,
         Data::Bool(b) => ws.write_boolean_with_format(r, c, *b, fmt)?,

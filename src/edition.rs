@@ -34,6 +34,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 
 /// One edition of the form.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Edition {
     /// Identity and money precision.
     pub edition: Meta,
@@ -71,6 +72,7 @@ pub struct Edition {
 
 /// Edition identity.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Meta {
     /// Short id shown in reports ("2022").
     pub id: String,
@@ -82,6 +84,7 @@ pub struct Meta {
 
 /// Section labels, each a list of accepted texts (the first is canonical).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Labels {
     pub title: Vec<String>,
     pub department: Vec<String>,
@@ -95,10 +98,20 @@ pub struct Labels {
     /// Task rows and indicator rows that are totals (合计), not entries.
     #[serde(default)]
     pub total_rows: Vec<String>,
+    /// A line giving the year when the title has none ("年度：2022").
+    #[serde(default)]
+    pub year_line: Vec<String>,
+    /// A filing date line ("填报日期：2021年10月20日"): the year's second source.
+    #[serde(default)]
+    pub filing_date: Vec<String>,
+    /// A block of prior years' figures ("近两年收支情况"): its years + 1 are the third source.
+    #[serde(default)]
+    pub prior_years: Vec<String>,
 }
 
 /// A field found by its label.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LabeledField {
     /// Canonical name used in messages.
     pub title: String,
@@ -131,6 +144,7 @@ pub enum DashAllowed {
 
 /// One 指标值类型.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KindSpec {
     /// The normalised kind: 定性, ≥, ≤, =, >, < (or 定量 where the comparator is in the value).
     pub kind: String,
@@ -139,6 +153,10 @@ pub struct KindSpec {
     /// The comparator is written inside the value ("≥90"), as in editions with 定量/定性.
     #[serde(default)]
     pub from_value: bool,
+    /// Reading it is worth a 提示: the edition's own way is a comparator in the type column, and
+    /// this spelling is accepted from forms that follow another edition's habit.
+    #[serde(default)]
+    pub noted: bool,
     /// `typed`, normalised once (filled by [`Edition::parse`]).
     #[serde(skip)]
     keys: Vec<String>,
@@ -146,6 +164,7 @@ pub struct KindSpec {
 
 /// One 一级 with its 二级.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Level {
     pub name: String,
     pub children: Vec<String>,
@@ -166,6 +185,7 @@ impl Level {
 
 /// A common indicator every department declares.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CatalogueEntry {
     pub level2: String,
     pub level3: String,
@@ -182,6 +202,7 @@ pub struct CatalogueEntry {
 
 /// Thresholds used by the rules.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Thresholds {
     /// Budget sums must agree to within this many 万元.
     pub budget_tolerance: Decimal,
@@ -201,6 +222,7 @@ fn default_share_tolerance() -> Decimal {
 
 /// Word lists used by the rules.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Words {
     pub rate_suffixes: Vec<String>,
     pub want_at_least: Vec<String>,
@@ -214,13 +236,15 @@ pub struct Words {
 /// Why an edition file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum EditionError {
-    #[error("无法读取版本文件 {path}：{source}")]
+    #[error("无法读取版本文件 {path}：{}", crate::ioerror::reason(source))]
     Io {
         path: String,
         source: std::io::Error,
     },
     #[error("版本文件 {path} 格式有误：{message}")]
     Parse { path: String, message: String },
+    #[error("没有名为“{name}”的内置版本，也没有这个版本文件；内置版本有：{valid}")]
+    UnknownName { name: String, valid: String },
 }
 
 impl Edition {
@@ -256,7 +280,7 @@ impl Edition {
     pub fn parse(text: &str, path: &str) -> Result<Edition, EditionError> {
         let perr = |message: String| EditionError::Parse {
             path: path.to_string(),
-            message,
+            message: zh_toml(&message),
         };
         let mut table: toml::Table =
             toml::from_str(text).map_err(|e| perr(e.message().to_string()))?;
@@ -298,7 +322,48 @@ impl Edition {
             c.key = norm_name(&c.level3);
         }
         ed.words.placeholder_keys = ed.words.placeholders.iter().map(|p| norm_name(p)).collect();
+        // A misspelt rule code or level would silently do nothing: refuse it.
+        for (code, level) in &ed.rules {
+            if !crate::rules::RULES.iter().any(|r| r.code == code) {
+                return Err(perr(format!(
+                    "[rules] 中的规则代码“{code}”不存在（`jixiao rules` 列出全部规则）"
+                )));
+            }
+            if level != "off" && level != "关闭" && crate::finding::Severity::parse(level).is_none()
+            {
+                return Err(perr(format!(
+                    "[rules] 中 {code} 的级别“{level}”无法识别，应为 error、warning、info 或 off"
+                )));
+            }
+        }
         Ok(ed)
+    }
+
+    /// An embedded edition by its id ("2022", "hunan" …).
+    pub fn named(name: &str) -> Option<Edition> {
+        Edition::embedded()
+            .into_iter()
+            .find(|e| e.edition.id == name)
+    }
+
+    /// `--edition` as typed: an embedded edition's id, else an edition file. A name that is
+    /// neither says which editions exist.
+    pub fn by_name_or_path(arg: &Path) -> Result<Edition, EditionError> {
+        if let Some(ed) = arg.to_str().and_then(Edition::named) {
+            return Ok(ed);
+        }
+        let looks_like_file = arg.extension().is_some() || arg.components().count() > 1;
+        if !looks_like_file && !arg.exists() {
+            return Err(EditionError::UnknownName {
+                name: arg.display().to_string(),
+                valid: EMBEDDED
+                    .iter()
+                    .map(|(id, _)| *id)
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            });
+        }
+        Edition::load(arg)
     }
 
     /// The normalised kind for what was typed in a 指标值类型 cell, if recognised.
@@ -369,6 +434,25 @@ impl Edition {
             .map(|f| f.title.as_str())
             .unwrap_or(key)
     }
+}
+
+/// The TOML reader's English wording of the common mistakes, in Chinese (the key names and
+/// the lists of valid keys it gives are kept).
+fn zh_toml(message: &str) -> String {
+    let mut m = message.trim().to_string();
+    for (en, zh) in [
+        ("unknown field", "不认识的键"),
+        ("missing field", "缺少键"),
+        ("duplicate key", "键重复"),
+        ("invalid type", "值的类型不对"),
+        ("expected one of", "可用的键有"),
+        ("invalid string", "字符串写法有误"),
+        ("expected", "应为"),
+        ("found", "实际为"),
+    ] {
+        m = m.replace(en, zh);
+    }
+    m
 }
 
 /// Merges `over` into `base`: tables key by key, everything else replaced.

@@ -66,6 +66,9 @@ pub struct Finding {
     pub message: String,
     /// How to fix it.
     pub hint: String,
+    /// What findings of one code that say the same thing share (e.g. "“定量”按“=”读取"), so a
+    /// terminal can fold them into one line; `None` when each stands alone.
+    pub group: Option<String>,
 }
 
 impl Finding {
@@ -78,8 +81,13 @@ impl Finding {
         }
     }
 
-    /// The terminal line: `申报表!E23: 错误[E401] … —— 建议：…`.
+    /// The terminal line: `申报表!E23: 错误[E401] …（建议：…）`.
     pub fn line(&self) -> String {
+        format!("{}（建议：{}）", self.line_without_hint(), self.hint)
+    }
+
+    /// The terminal line without the hint (for a code whose hint was already shown).
+    pub fn line_without_hint(&self) -> String {
         let loc = self.location();
         let loc = if loc.is_empty() {
             String::new()
@@ -87,11 +95,10 @@ impl Finding {
             format!("{loc}: ")
         };
         format!(
-            "{loc}{}[{}] {}（建议：{}）",
+            "{loc}{}[{}] {}",
             self.severity.zh(),
             self.code,
-            self.message,
-            self.hint
+            self.message
         )
     }
 }

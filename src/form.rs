@@ -139,6 +139,9 @@ pub struct Form {
     /// The labels that decided the edition (found for it and not for the next best one).
     pub edition_evidence: Vec<String>,
     pub year: Field<i32>,
+    /// Where the year came from when the title and year line have none (a 填报日期, the years
+    /// of a prior-years block), in Chinese; `None` when read from the title or a year line.
+    pub year_source: Option<String>,
     pub department: Field<String>,
     pub annual_goal: Field<String>,
     /// Where the task block is (its label or header), for findings about the block.
@@ -169,6 +172,9 @@ pub struct Form {
     pub skipped: Vec<Skipped>,
     /// What the reader decided about the whole file (its text encoding …).
     pub file_notes: Vec<String>,
+    /// Other visible sheets holding a second copy of this same form (same department, same
+    /// content): the sheet and its department cell. They are not checked as forms of their own.
+    pub copies: Vec<(String, CellRef)>,
 }
 
 /// A budget column kept as found: its header and each figure's value in it.
@@ -192,6 +198,8 @@ pub enum CellIssueKind {
     ErrorValue(String),
     /// A formula whose result was never calculated and saved.
     FormulaWithoutValue,
+    /// Text longer than an Excel cell holds (32,767 characters): its length in characters.
+    TooLong(usize),
 }
 
 /// A row of the indicator table that was not read as an indicator.

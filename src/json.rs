@@ -1,4 +1,5 @@
-//! The JSON Lines contract of spec §4: one object per input file. Field names and shapes are a
+//! The JSON Lines contract of spec §4: one object per form (one per input file that holds no
+//! readable form). Field names and shapes are a
 //! contract other programs rely on; change them only with a new contract version.
 
 use crate::Outcome;
@@ -11,6 +12,8 @@ use serde::Serialize;
 #[derive(Serialize)]
 struct Line<'a> {
     file: &'a str,
+    /// The sheet the form is on (null when the file holds no readable form).
+    sheet: Option<&'a str>,
     edition: &'a str,
     /// The labels that decided the edition (an addition to the spec §4 contract).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -145,6 +148,7 @@ fn finding_json(f: &Finding) -> FindingJson<'_> {
 pub fn line(o: &Outcome) -> String {
     let l = Line {
         file: &o.file,
+        sheet: o.sheet.as_deref(),
         edition: &o.edition,
         edition_evidence: o.form.as_ref().map(|f| f.edition_evidence.as_slice()),
         status: o.status.as_str(),

@@ -9,6 +9,7 @@ pub mod annotate;
 pub mod edition;
 pub mod finding;
 pub mod form;
+pub mod ioerror;
 pub mod json;
 pub mod locate;
 pub mod output;
@@ -42,11 +43,14 @@ impl Status {
     }
 }
 
-/// What checking one file produced.
+/// What checking one form produced (a file that holds no readable form gives one outcome with
+/// no form).
 #[derive(Debug, Clone)]
 pub struct Outcome {
     /// The file as named on the command line.
     pub file: String,
+    /// The sheet the form is on; `None` when the file could not be read or holds no form.
+    pub sheet: Option<String>,
     /// The edition id used.
     pub edition: String,
     pub status: Status,
@@ -62,8 +66,9 @@ impl Outcome {
     }
 }
 
-/// Reads, locates and checks one workbook given as bytes, with one edition and the default limits.
-pub fn check_bytes(file: &str, bytes: &[u8], ed: &Edition) -> Outcome {
+/// Reads, locates and checks one workbook given as bytes, with one edition and the default
+/// limits: one outcome per form found (or one saying why none could be read).
+pub fn check_bytes(file: &str, bytes: &[u8], ed: &Edition) -> Vec<Outcome> {
     check_bytes_with(
         file,
         bytes,
@@ -72,15 +77,15 @@ pub fn check_bytes(file: &str, bytes: &[u8], ed: &Edition) -> Outcome {
     )
 }
 
-/// Reads, locates and checks one workbook given as bytes, under whichever of `eds` fits its
-/// labels best (the first wins a tie). Never panics on bad input: a file that cannot be read or
-/// holds no form gives an `Unreadable` outcome with one finding saying why.
+/// Reads, locates and checks one workbook given as bytes, each form under whichever of `eds`
+/// fits its labels best (the first wins a tie). Never panics on bad input: a file that cannot be
+/// read or holds no form gives one `Unreadable` outcome with one finding saying why.
 pub fn check_bytes_with(
     file: &str,
     bytes: &[u8],
     eds: &[Edition],
     limits: &workbook::Limits,
-) -> Outcome {
+) -> Vec<Outcome> {
     check_workbook(file, bytes, eds, limits).0
 }
 
@@ -90,41 +95,50 @@ pub fn check_workbook(
     bytes: &[u8],
     eds: &[Edition],
     limits: &workbook::Limits,
-) -> (Outcome, Option<workbook::Workbook>) {
+) -> (Vec<Outcome>, Option<workbook::Workbook>) {
     let default_id = eds
         .first()
         .map(|e| e.edition.id.clone())
         .unwrap_or_default();
-    let unreadable = |finding| Outcome {
-        file: file.to_string(),
-        edition: default_id.clone(),
-        status: Status::Unreadable,
-        form: None,
-        findings: vec![finding],
+    let unreadable = |finding| {
+        vec![Outcome {
+            file: file.to_string(),
+            sheet: None,
+            edition: default_id.clone(),
+            status: Status::Unreadable,
+            form: None,
+            findings: vec![finding],
+        }]
     };
     let wb = match workbook::read_with(bytes, limits) {
         Ok(wb) => wb,
         Err(e) => return (unreadable(rules::unreadable(&e.to_string())), None),
     };
-    let (which, form) = match locate::locate(&wb, eds) {
+    let forms = match locate::locate(&wb, eds) {
         Ok(f) => f,
         Err(e) => return (unreadable(rules::not_a_form(&e.to_string())), Some(wb)),
     };
-    let ed = &eds[which];
-    let findings = rules::run(&form, ed);
-    let status = if findings.iter().any(|f| f.severity == Severity::Error) {
-        Status::Errors
-    } else if findings.iter().any(|f| f.severity == Severity::Warning) {
-        Status::Warnings
-    } else {
-        Status::Ok
-    };
-    let outcome = Outcome {
-        file: file.to_string(),
-        edition: ed.edition.id.clone(),
-        status,
-        form: Some(form),
-        findings,
-    };
-    (outcome, Some(wb))
+    let outcomes = forms
+        .into_iter()
+        .map(|(which, form)| {
+            let ed = &eds[which];
+            let findings = rules::run(&form, ed);
+            let status = if findings.iter().any(|f| f.severity == Severity::Error) {
+                Status::Errors
+            } else if findings.iter().any(|f| f.severity == Severity::Warning) {
+                Status::Warnings
+            } else {
+                Status::Ok
+            };
+            Outcome {
+                file: file.to_string(),
+                sheet: Some(form.sheet.clone()),
+                edition: ed.edition.id.clone(),
+                status,
+                form: Some(form),
+                findings,
+            }
+        })
+        .collect();
+    (outcomes, Some(wb))
 }

@@ -174,7 +174,11 @@ fn signature(ed: &Edition) -> Vec<Sign> {
 struct Fit {
     edition: usize,
     sheet: usize,
-    found: Vec<String>,
+    /// The labels found, with the cell each was found at.
+    found: Vec<(String, (u32, u32))>,
+    /// The labels found for this edition at cells the runner-up on the same sheet does not
+    /// recognise.
+    evidence: Vec<String>,
     missing_core: Vec<String>,
     score: i64,
     core_found: usize,
@@ -183,11 +187,16 @@ struct Fit {
 
 fn fit(idx: &Index, ed: &Edition, edition: usize, sheet: usize) -> Fit {
     let mut found = Vec::new();
+    let mut found_at = Vec::new();
     let mut missing = 0i64;
     let mut missing_core = Vec::new();
     let (mut core_found, mut core_total) = (0, 0);
     for s in signature(ed) {
-        let hit = idx.find(&s.labels, s.how, all_rows()).is_some();
+        let cell = idx
+            .find(&s.labels, s.how, all_rows())
+            .map(|c| (c.row, c.col));
+        let hit = cell.is_some();
+        found_at.extend(cell);
         if s.core {
             core_total += 1;
             if hit {
@@ -196,8 +205,8 @@ fn fit(idx: &Index, ed: &Edition, edition: usize, sheet: usize) -> Fit {
                 missing_core.push(s.title.clone());
             }
         }
-        if hit {
-            found.push(s.title);
+        if let Some(at) = cell {
+            found.push((s.title, at));
         } else {
             missing += 1;
         }
@@ -206,6 +215,7 @@ fn fit(idx: &Index, ed: &Edition, edition: usize, sheet: usize) -> Fit {
         edition,
         sheet,
         score: found.len() as i64 - missing,
+        evidence: Vec::new(),
         found,
         missing_core,
         core_found,
@@ -213,26 +223,49 @@ fn fit(idx: &Index, ed: &Edition, edition: usize, sheet: usize) -> Fit {
     }
 }
 
-/// Finds the form on the best-matching visible sheet, under the edition whose labels fit best
-/// (the first listed wins a tie), and reads it. Returns the index of the edition used.
-pub fn locate(wb: &Workbook, eds: &[Edition]) -> Result<(usize, Form), NotAForm> {
-    let mut fits: Vec<Fit> = Vec::new();
+/// Finds every form in the workbook: each visible sheet that holds one, in workbook order, read
+/// under the edition whose labels fit that sheet best (the first listed wins a tie). Returns
+/// the index of the edition used with each form. A sheet holding a second copy of a form
+/// already found (same department, same content) is not a form of its own: it is listed in the
+/// first copy's `copies`.
+pub fn locate(wb: &Workbook, eds: &[Edition]) -> Result<Vec<(usize, Form)>, NotAForm> {
+    let mut best_fits: Vec<Fit> = Vec::new();
+    let mut best_overall: Option<Fit> = None;
     for (si, sheet) in wb.sheets.iter().enumerate().filter(|(_, s)| s.visible) {
         let idx = Index::new(sheet);
-        for (ei, ed) in eds.iter().enumerate() {
-            fits.push(fit(&idx, ed, ei, si));
+        let mut fits: Vec<Fit> = eds
+            .iter()
+            .enumerate()
+            .map(|(ei, ed)| fit(&idx, ed, ei, si))
+            .collect();
+        // Best score; ties go to the earlier edition.
+        fits.sort_by(|a, b| b.score.cmp(&a.score).then(a.edition.cmp(&b.edition)));
+        let mut fits = fits.into_iter();
+        let Some(mut best) = fits.next() else {
+            continue;
+        };
+        // What decided the edition: its labels at cells the best other edition does not
+        // recognise (a label both know, under any name, decides nothing).
+        if let Some(runner_up) = fits.next() {
+            best.evidence = best
+                .found
+                .iter()
+                .filter(|(_, at)| !runner_up.found.iter().any(|(_, b)| b == at))
+                .map(|(title, _)| title.clone())
+                .collect();
+        }
+        // At least half the core anchors, so a stray sheet that merely mentions a label is not
+        // taken for a form.
+        if best.core_found * 2 >= best.core_total {
+            best_fits.push(best);
+        } else if best_overall.as_ref().is_none_or(|b| best.score > b.score) {
+            best_overall = Some(best);
         }
     }
-    // Best score; ties go to the earlier sheet, then the earlier edition.
-    fits.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then(a.sheet.cmp(&b.sheet))
-            .then(a.edition.cmp(&b.edition))
-    });
-    let Some(best) = fits.first() else {
-        return Err(NotAForm {
-            missing: eds
+    if best_fits.is_empty() {
+        let missing = match best_overall {
+            Some(b) => b.missing_core,
+            None => eds
                 .first()
                 .map(|e| {
                     signature(e)
@@ -242,32 +275,75 @@ pub fn locate(wb: &Workbook, eds: &[Edition]) -> Result<(usize, Form), NotAForm>
                         .collect()
                 })
                 .unwrap_or_default(),
-        });
-    };
-    // At least half the core anchors, so a stray sheet that merely mentions a label is not taken.
-    if best.core_found * 2 < best.core_total {
-        return Err(NotAForm {
-            missing: best.missing_core.clone(),
-        });
+        };
+        return Err(NotAForm { missing });
     }
-    // What decided the edition: labels found for it and not for the best other edition here.
-    let runner_up = fits
-        .iter()
-        .find(|f| f.sheet == best.sheet && f.edition != best.edition);
-    let evidence: Vec<String> = match runner_up {
-        Some(r) => best
-            .found
+    let mut forms: Vec<(usize, Form)> = Vec::new();
+    for best in best_fits {
+        let ed = &eds[best.edition];
+        let labels = best.found.iter().map(|(t, _)| t.clone()).collect();
+        let mut form = read_form(&wb.sheets[best.sheet], ed, labels);
+        form.edition_evidence = best.evidence;
+        form.file_notes = wb.notes.clone();
+        match forms.iter_mut().find(|(_, f)| same_content(f, &form)) {
+            Some((_, first)) => {
+                let cell = form.department.cell.unwrap_or(CellRef::new(0, 0));
+                first.copies.push((form.sheet.clone(), cell));
+            }
+            None => forms.push((best.edition, form)),
+        }
+    }
+    Ok(forms)
+}
+
+/// Two forms say the same: department, goal, tasks, budget and indicators as typed.
+fn same_content(a: &Form, b: &Form) -> bool {
+    fn texts<T>(f: &Field<T>) -> &str {
+        f.raw.as_str()
+    }
+    let tasks = |f: &Form| -> Vec<(String, String, Vec<String>)> {
+        f.tasks
             .iter()
-            .filter(|l| !r.found.contains(l))
-            .cloned()
-            .collect(),
-        None => Vec::new(),
+            .map(|t| {
+                (
+                    t.name.raw.clone(),
+                    t.content.raw.clone(),
+                    t.amounts.values().map(|a| a.raw.clone()).collect(),
+                )
+            })
+            .collect()
     };
-    let ed = &eds[best.edition];
-    let mut form = read_form(&wb.sheets[best.sheet], ed, best.found.clone());
-    form.edition_evidence = evidence;
-    form.file_notes = wb.notes.clone();
-    Ok((best.edition, form))
+    let budget = |f: &Form| -> Vec<(String, String)> {
+        f.budget
+            .iter()
+            .map(|(k, v)| (k.clone(), v.raw.clone()))
+            .collect()
+    };
+    let indicators = |f: &Form| -> Vec<[String; 8]> {
+        f.indicators
+            .iter()
+            .map(|i| {
+                [
+                    &i.level1.raw,
+                    &i.level2.raw,
+                    &i.level3.raw,
+                    &i.kind.raw,
+                    &i.value.raw,
+                    &i.unit.raw,
+                    &i.criteria.raw,
+                    &i.description.raw,
+                ]
+                .map(|s| s.clone())
+            })
+            .collect()
+    };
+    !a.department.is_blank()
+        && texts(&a.department) == texts(&b.department)
+        && texts(&a.annual_goal) == texts(&b.annual_goal)
+        && a.year.value == b.year.value
+        && tasks(a) == tasks(b)
+        && budget(a) == budget(b)
+        && indicators(a) == indicators(b)
 }
 
 /// Reads values out of one sheet, keeping what it had to change or could not read.
@@ -317,7 +393,7 @@ fn read_form(sheet: &Sheet, ed: &Edition, matched_labels: Vec<String>) -> Form {
                     .any(|t| norm_label(&c.raw).contains(&norm_label(t)))
             })
         });
-    let year = find_year(&idx, year_rows, title.map(|t| CellRef::new(t.row, t.col)));
+    let year = find_year(&rd, &idx, title, year_rows, above_table);
 
     let tasks = rd.read_tasks(&idx);
     let budget = rd.read_budget(&idx, above_table);
@@ -334,7 +410,8 @@ fn read_form(sheet: &Sheet, ed: &Edition, matched_labels: Vec<String>) -> Form {
         sheet: sheet.name.clone(),
         matched_labels,
         edition_evidence: Vec::new(),
-        year,
+        year: year.field,
+        year_source: year.source,
         department,
         annual_goal,
         tasks_anchor: tasks.anchor,
@@ -351,6 +428,7 @@ fn read_form(sheet: &Sheet, ed: &Edition, matched_labels: Vec<String>) -> Form {
         cell_issues: rd.issues,
         skipped,
         file_notes: Vec::new(),
+        copies: Vec::new(),
     }
 }
 
@@ -457,9 +535,13 @@ impl Reader<'_> {
             Data::String(s) if ERRORS.contains(&crate::text::trim(s)) => {
                 Some(CellIssueKind::ErrorValue(crate::text::trim(s).to_string()))
             }
+            Data::String(s) if s.encode_utf16().count() > crate::text::EXCEL_MAX_TEXT => {
+                Some(CellIssueKind::TooLong(s.chars().count()))
+            }
             _ => None,
         };
-        if let Some(kind) = kind {
+        // A merged cell is read once per row it spans: note it once.
+        if let Some(kind) = kind.filter(|_| !self.issues.iter().any(|i| i.cell == at)) {
             self.issues.push(CellIssue {
                 cell: at,
                 field: field.to_string(),
@@ -500,15 +582,30 @@ impl Reader<'_> {
         let (Some(nh), Some(ch)) = (name_hdr, content_hdr) else {
             return block;
         };
-        let amount_cols: Vec<(&String, &str, u32)> = ed
-            .task_amounts
-            .iter()
-            .filter_map(|(k, spec)| {
-                idx.find(&spec.labels, Match::Exact, nh.row..=nh.row)
-                    .map(|c| (k, spec.title.as_str(), c.col))
-            })
-            .collect();
-        let first_row = nh.row.max(ch.row) + 1;
+        // The header may span two rows: "预算金额（万元）" over 总额 / 财政拨款 / 其他资金, with
+        // 任务名称 and 主要内容 merged down over both. Its last row is where the merges of the
+        // name and content headers end, or the row below when that row holds amount labels
+        // and no task name.
+        let merge_end = |c: &LabelCell| sheet.merge_at(c.row, c.col).map_or(c.row, |m| m.end.0);
+        let mut header_end = merge_end(nh).max(merge_end(ch));
+        let amount_in = |rows: Rows| -> Vec<(&String, &str, u32)> {
+            ed.task_amounts
+                .iter()
+                .filter_map(|(k, spec)| {
+                    idx.find_in(&spec.labels, Match::Exact, rows.clone(), nh.col + 1)
+                        .map(|c| (k, spec.title.as_str(), c.col))
+                })
+                .collect()
+        };
+        let mut amount_cols = amount_in(nh.row..=header_end);
+        let next = header_end + 1;
+        if amount_cols.is_empty() && is_blank(sheet.get(next, nh.col)) {
+            amount_cols = amount_in(next..=next);
+            if !amount_cols.is_empty() {
+                header_end = next;
+            }
+        }
+        let first_row = header_end.max(ch.row) + 1;
         let last_row = sheet.end().map(|e| e.0).unwrap_or(first_row);
         // The block ends at its label's merge, or at the next row holding another section's label.
         let label_merge = label.and_then(|l| sheet.merge_at(l.row, l.col)).copied();
@@ -855,7 +952,24 @@ impl Reader<'_> {
             self.notes
                 .retain(|n| Some(n.cell) != value_cell || n.what != "值中的比较符另行读取");
             match in_value.and_then(|cmp| ed.comparator_of(cmp)) {
-                Some(c) => normal = Some(c.to_string()),
+                Some(c) => {
+                    normal = Some(c.to_string());
+                    // Not this edition's own way: say how the row was read.
+                    if spec.noted
+                        && let Some(cell) = kind.cell
+                    {
+                        self.notes.push(Normalization {
+                            cell,
+                            field: ed.title("kind").to_string(),
+                            before: kind.raw.clone(),
+                            after: c.to_string(),
+                            what: format!(
+                                "“{}”指标的比较符写在指标值中，按指标值中的“{c}”读作指标值类型",
+                                spec.kind
+                            ),
+                        });
+                    }
+                }
                 None if has_number => {
                     normal = Some("=".to_string());
                     if let Some(cell) = kind.cell {
@@ -904,16 +1018,25 @@ impl Reader<'_> {
             _ => None,
         };
         if let Some(n) = number {
-            let formatted = sheet
-                .number_format(at.row, at.col)
-                .is_some_and(is_percent_format);
+            // "=100%" typed as a target: Excel keeps it as a formula showing 100%.
+            let constant = sheet.constant_formula(at.row, at.col);
+            let by_formula = constant.is_some_and(|f| f.ends_with('%'));
+            let formatted = by_formula
+                || sheet
+                    .number_format(at.row, at.col)
+                    .is_some_and(is_percent_format);
             let by_unit = !sheet.has_number_formats()
                 && unit_hint.is_some_and(|u| norm_label(u) == "%")
                 && n > Decimal::ZERO
                 && n < Decimal::ONE;
             if formatted || by_unit {
                 let shown = (n * Decimal::from(100)).normalize();
-                let what = if formatted {
+                let what = if by_formula {
+                    format!(
+                        "“={}”被当作公式，按输入的百分数读取",
+                        constant.unwrap_or_default()
+                    )
+                } else if formatted {
                     PERCENT_FORMAT_NOTE.to_string()
                 } else {
                     "xls/ods 文件不保存百分比格式，按单位“%”把小数读作百分数（如本意就是小于 1%，请把数值写成文本“0.5%”）".to_string()
@@ -1050,22 +1173,145 @@ struct BudgetBlock {
     extra: Vec<ExtraColumn>,
 }
 
-/// The year: "（2022 年度）", "2022年度" in the title rows.
-fn find_year(idx: &Index, rows: Rows, title: Option<CellRef>) -> Field<i32> {
-    for c in idx.cells.iter().filter(|c| rows.contains(&c.row)) {
+/// A year and, when it was not read from the title or a year line, where it came from.
+struct YearFound {
+    field: Field<i32>,
+    source: Option<String>,
+}
+
+/// The year, in this order: the title ("2022年度…", "2023年…申报表"), a year line in the
+/// header rows ("（2022 年度）", "年度：2022"), a 填报日期 line, then a prior-years block's
+/// years + 1. A year anywhere else (a date in the goal text, a decoy in a note) is never taken.
+fn find_year(
+    rd: &Reader,
+    idx: &Index,
+    title: Option<&LabelCell>,
+    head_rows: Rows,
+    above_table: u32,
+) -> YearFound {
+    let found = |c: &LabelCell, y: i32, source: Option<String>| YearFound {
+        field: Field {
+            raw: crate::text::trim(&c.raw).to_string(),
+            value: Some(y),
+            cell: Some(CellRef::new(c.row, c.col)),
+        },
+        source,
+    };
+    // 1. The title itself.
+    if let Some(t) = title
+        && let Some(y) = year_in(&norm_label(&t.raw)).or_else(|| year_of_title(&norm_label(&t.raw)))
+    {
+        return found(t, y, None);
+    }
+    // 2. A year line in the header rows: from the title down first, then above it.
+    let title_row = title.map(|t| t.row).unwrap_or(0);
+    let header_cells = || idx.cells.iter().filter(|c| head_rows.contains(&c.row));
+    let below = header_cells().filter(|c| c.row >= title_row);
+    let above = header_cells().filter(|c| c.row < title_row);
+    for c in below.chain(above) {
         if let Some(y) = year_in(&norm_label(&c.raw)) {
-            return Field {
-                raw: crate::text::trim(&c.raw).to_string(),
-                value: Some(y),
-                cell: Some(CellRef::new(c.row, c.col)),
+            return found(c, y, None);
+        }
+    }
+    let ed = rd.ed;
+    for c in idx.cells.iter().filter(|c| c.row <= above_table) {
+        if let Some(rest) = after_label(&c.key, &ed.labels.year_line) {
+            let y = match rest {
+                "" => rd.value_near(c.row, c.col, u32::MAX).and_then(|at| {
+                    let v = rd.sheet.get(at.row, at.col);
+                    year_anywhere(&cell_text(v)).map(|y| (at, y))
+                }),
+                r => year_anywhere(r).map(|y| (CellRef::new(c.row, c.col), y)),
+            };
+            if let Some((at, y)) = y {
+                return YearFound {
+                    field: Field {
+                        raw: rd.sheet.text(at.row, at.col),
+                        value: Some(y),
+                        cell: Some(at),
+                    },
+                    source: None,
+                };
+            }
+        }
+    }
+    // 3. A filing date ("填报日期：2022年1月15日", or the label beside a date cell).
+    for c in &idx.cells {
+        let Some(rest) = after_label(&c.key, &ed.labels.filing_date) else {
+            continue;
+        };
+        let at_value = match rest {
+            "" => rd.value_near(c.row, c.col, u32::MAX),
+            _ => Some(CellRef::new(c.row, c.col)),
+        };
+        let Some(at) = at_value else { continue };
+        let shown = match rest {
+            "" => cell_text(rd.sheet.get(at.row, at.col)),
+            r => r.to_string(),
+        };
+        if let Some(y) = year_anywhere(&shown) {
+            return YearFound {
+                field: Field {
+                    raw: rd.sheet.text(at.row, at.col),
+                    value: Some(y),
+                    cell: Some(at),
+                },
+                source: Some(format!("表头中没有年度，按填报日期“{shown}”取年度 {y}")),
             };
         }
     }
-    Field {
-        raw: String::new(),
-        value: None,
-        cell: title,
+    // 4. A prior-years block ("近两年收支情况" over columns 2021年, 2022年): the year after.
+    for c in &idx.cells {
+        if !ed
+            .labels
+            .prior_years
+            .iter()
+            .any(|l| c.key.contains(label_key(l).as_str()))
+        {
+            continue;
+        }
+        let rows = match rd.sheet.merge_at(c.row, c.col) {
+            Some(m) => m.start.0..=m.end.0,
+            None => c.row..=c.row + 1,
+        };
+        let years: Vec<(i32, &LabelCell)> = idx
+            .cells
+            .iter()
+            .filter(|h| rows.contains(&h.row))
+            .filter_map(|h| year_header(&h.key).map(|y| (y, h)))
+            .collect();
+        if let Some(&(last, cell)) = years.iter().max_by_key(|(y, _)| *y) {
+            let listed: Vec<String> = years.iter().map(|(_, h)| h.raw.clone()).collect();
+            let y = last + 1;
+            return found(
+                cell,
+                y,
+                Some(format!(
+                    "表头中没有年度，按“{}”的年份（{}）推断为 {y} 年度",
+                    crate::text::trim(&c.raw),
+                    listed.join("、")
+                )),
+            );
+        }
     }
+    YearFound {
+        field: Field {
+            raw: String::new(),
+            value: None,
+            cell: title.map(|t| CellRef::new(t.row, t.col)),
+        },
+        source: None,
+    }
+}
+
+/// The text after a label at the start of a cell ("年度:2022" → "2022", "年度" → ""), when the
+/// cell starts with one of `labels` followed by nothing, a colon or a digit.
+fn after_label<'a>(key: &'a str, labels: &[String]) -> Option<&'a str> {
+    labels.iter().find_map(|l| {
+        let rest = key.strip_prefix(label_key(l).as_str())?;
+        let rest = rest.strip_prefix(':').unwrap_or(rest);
+        (rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit())).then_some(rest)
+    })
 }
 
 /// A four-digit year directly before "年度".
@@ -1082,6 +1328,50 @@ fn year_in(norm: &str) -> Option<i32> {
         }
     }
     None
+}
+
+/// A title that starts with its year: "2023年部门整体支出绩效目标申报表".
+fn year_of_title(norm: &str) -> Option<i32> {
+    let digits: String = norm.chars().take_while(|c| c.is_ascii_digit()).collect();
+    (digits.len() == 4 && norm[4..].starts_with('年'))
+        .then(|| digits.parse().ok())
+        .flatten()
+        .filter(|y| (1990..=2100).contains(y))
+}
+
+/// The first four-digit run that reads as a year (1990–2100) followed by 年, -, /, . or the
+/// end: "2022年1月15日", "2022-01-15", "2022".
+fn year_anywhere(s: &str) -> Option<i32> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let after_ok = i == chars.len() || matches!(chars[i], '年' | '-' | '/' | '.');
+        if i - start == 4 && after_ok {
+            let y: i32 = chars[start..i].iter().collect::<String>().parse().ok()?;
+            if (1990..=2100).contains(&y) {
+                return Some(y);
+            }
+        }
+    }
+    None
+}
+
+/// A column header naming a year: "2021年", "2021年决算数", "2022年预算数（万元）".
+fn year_header(key: &str) -> Option<i32> {
+    let digits: String = key.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let rest = key.get(digits.len()..)?;
+    (digits.len() == 4 && (rest.is_empty() || rest.starts_with('年')) && rest.chars().count() <= 12)
+        .then(|| digits.parse().ok())
+        .flatten()
+        .filter(|y| (1990..=2100).contains(y))
 }
 
 /// The indicator table's header: its first row, how many rows it spans, the column of each
@@ -1219,6 +1509,26 @@ const PERCENT_FORMAT_NOTE: &str = "百分比格式的小数按显示值读取";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn year_sources() {
+        assert_eq!(
+            year_of_title("2023年部门整体支出绩效目标申报表"),
+            Some(2023)
+        );
+        assert_eq!(year_of_title("部门整体支出绩效目标申报表"), None);
+        assert_eq!(year_anywhere("2022年1月15日"), Some(2022));
+        assert_eq!(year_anywhere("2022-01-15"), Some(2022));
+        assert_eq!(year_anywhere("第12345号 2021/10/20"), Some(2021));
+        assert_eq!(year_anywhere("3278900"), None);
+        assert_eq!(year_header("2021年决算数"), Some(2021));
+        assert_eq!(year_header("2021"), Some(2021));
+        assert_eq!(year_header("2021年度省级部门整体绩效目标申报表"), None);
+        let l = vec!["年度".to_string()];
+        assert_eq!(after_label("年度:2022", &l), Some("2022"));
+        assert_eq!(after_label("年度", &l), Some(""));
+        assert_eq!(after_label("年度履职目标", &l), None);
+    }
 
     #[test]
     fn years() {

@@ -1,10 +1,14 @@
 //! The `jixiao` command line: `check`, `convert` and `rules`. Owns arguments, terminal output
-//! and exit codes (0 no errors, 1 errors found, 2 a file could not be read or bad usage).
+//! and exit codes (0 no errors, 1 errors found, 2 a file could not be read or written, or bad
+//! usage).
 
 use clap::{Parser, Subcommand, ValueEnum};
 use jixiao::edition::Edition;
+use jixiao::finding::{Finding, Severity};
+use jixiao::output::{OutputBase, OutputError};
 use jixiao::workbook::{Limits, ReadError};
 use jixiao::{Outcome, Status, annotate, check_workbook, json, output, report, rules};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,8 +50,8 @@ enum Command {
         /// 输出格式
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
-        /// 版本文件（TOML），默认使用内置的 2022 版
-        #[arg(long, value_name = "FILE")]
+        /// 版本：内置版本名（2022、hunan、hubei、shaanxi）或版本文件（TOML），默认 2022
+        #[arg(long, value_name = "版本")]
         edition: Option<PathBuf>,
     },
 }
@@ -57,9 +61,12 @@ struct Common {
     /// 指定版本：内置版本名（2022、hunan、hubei、shaanxi）或版本文件（TOML）；默认按栏目名称自动识别
     #[arg(long, value_name = "版本")]
     edition: Option<PathBuf>,
-    /// 输出格式：text 为逐行问题，json 为每个文件一行的 JSON Lines
+    /// 输出格式：text 为逐行问题，json 为每张申报表一行的 JSON Lines
     #[arg(long, value_enum, default_value_t = OutFormat::Text)]
     format: OutFormat,
+    /// 逐条列出无需处理的提示（默认每种提示合并为一行）
+    #[arg(long)]
+    verbose: bool,
     /// 输入文件大小上限（MB）
     #[arg(long, value_name = "MB", default_value_t = Limits::default().max_file_bytes >> 20)]
     max_file_mb: u64,
@@ -103,139 +110,242 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let mut out = Out::new();
     match cli.command {
-        Command::Check { files, common } => run(&files, None, &common),
+        Command::Check { files, common } => run(&files, None, &common, &mut out),
         Command::Convert {
             files,
             output,
             common,
-        } => run(&files, Some(&output), &common),
+        } => run(&files, Some(&output), &common, &mut out),
         Command::Rules { format, edition } => {
-            let ed = match load_edition(edition.as_deref()) {
-                Ok(ed) => ed,
-                Err(code) => return code,
+            let ed = match edition {
+                None => Edition::builtin(),
+                Some(p) => match Edition::by_name_or_path(&p) {
+                    Ok(ed) => ed,
+                    Err(e) => {
+                        out.err(&format!("错误：{e}"));
+                        return ExitCode::from(2);
+                    }
+                },
             };
-            print_rules(format, &ed);
+            print_rules(format, &ed, &mut out);
             ExitCode::SUCCESS
         }
     }
 }
 
-fn load_edition(path: Option<&Path>) -> Result<Edition, ExitCode> {
-    match path {
-        None => Ok(Edition::builtin()),
-        Some(p) => Edition::load(p).map_err(|e| {
-            eprintln!("错误：{e}");
-            ExitCode::from(2)
-        }),
+/// Standard output and error that never panic: once a reader has gone (`jixiao … | head -1`),
+/// further output is dropped quietly and the run ends with its usual exit status.
+struct Out {
+    stdout: std::io::Stdout,
+    closed: bool,
+}
+
+impl Out {
+    fn new() -> Out {
+        Out {
+            stdout: std::io::stdout(),
+            closed: false,
+        }
+    }
+
+    fn line(&mut self, s: &str) {
+        if self.closed {
+            return;
+        }
+        let mut lock = self.stdout.lock();
+        if writeln!(lock, "{s}").and_then(|_| lock.flush()).is_err() {
+            self.closed = true;
+        }
+    }
+
+    fn err(&mut self, s: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{s}");
     }
 }
 
-/// The editions to detect from: the one `--edition` names (a file, or an embedded id such as
-/// "hunan"), else every embedded edition.
-fn candidate_editions(arg: Option<&Path>) -> Result<Vec<Edition>, ExitCode> {
+/// The editions to detect from: the one `--edition` names (an embedded id such as "hunan", or a
+/// file), else every embedded edition.
+fn candidate_editions(arg: Option<&Path>, out: &mut Out) -> Result<Vec<Edition>, ExitCode> {
     let Some(p) = arg else {
         return Ok(Edition::embedded());
     };
-    if let Some(ed) = Edition::embedded()
-        .into_iter()
-        .find(|e| Some(e.edition.id.as_str()) == p.to_str())
-    {
-        return Ok(vec![ed]);
-    }
-    load_edition(Some(p)).map(|e| vec![e])
+    Edition::by_name_or_path(p).map(|e| vec![e]).map_err(|e| {
+        out.err(&format!("错误：{e}"));
+        ExitCode::from(2)
+    })
 }
 
-fn print_rules(format: RulesFormat, ed: &Edition) {
+fn print_rules(format: RulesFormat, ed: &Edition, out: &mut Out) {
     match format {
-        RulesFormat::Markdown => print!("{}", rules::markdown(ed)),
+        RulesFormat::Markdown => {
+            for l in rules::markdown(ed).lines() {
+                out.line(l);
+            }
+        }
         RulesFormat::Text => {
             for r in rules::RULES {
                 let sev = rules::effective_severity(r, ed)
                     .map(|s| s.zh())
                     .unwrap_or("关闭");
-                println!("{}  {}  {}\n      建议：{}", r.code, sev, r.title, r.hint);
+                out.line(&format!(
+                    "{}  {}  {}\n      建议：{}",
+                    r.code, sev, r.title, r.hint
+                ));
             }
         }
     }
 }
 
-fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common) -> ExitCode {
-    let eds = match candidate_editions(common.edition.as_deref()) {
+/// How one input ended, for the exit status and the tally.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Ending {
+    Clean,
+    Errors,
+    Unreadable,
+    Unwritten,
+}
+
+impl Ending {
+    fn exit_code(self) -> u8 {
+        match self {
+            Ending::Clean => 0,
+            Ending::Errors => 1,
+            Ending::Unreadable | Ending::Unwritten => 2,
+        }
+    }
+}
+
+fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common, out: &mut Out) -> ExitCode {
+    let eds = match candidate_editions(common.edition.as_deref(), out) {
         Ok(eds) => eds,
         Err(code) => return code,
     };
     let limits = common.limits();
+    let bases = out_dir.map(|d| output::plan(files, d));
+    let mut terminal = Terminal {
+        verbose: common.verbose,
+        hinted: HashSet::new(),
+    };
     let mut worst = 0u8;
-    // Files by exit code: no errors, errors, unreadable.
-    let mut tally = [0usize; 3];
-    let stdout = std::io::stdout();
-    for path in files {
+    let mut tally = [0usize; 4];
+    for (i, path) in files.iter().enumerate() {
         let name = path.display().to_string();
-        let outcome = match read_input(path, &limits) {
+        let (outcomes, workbook) = match read_input(path, &limits) {
             Ok(bytes) => check_workbook(&name, &bytes, &eds, &limits),
             Err(reason) => {
                 let outcome = Outcome {
                     file: name.clone(),
+                    sheet: None,
                     edition: eds[0].edition.id.clone(),
                     status: Status::Unreadable,
                     form: None,
                     findings: vec![rules::unreadable(&reason)],
                 };
-                (outcome, None)
+                (vec![outcome], None)
             }
         };
-        let (outcome, workbook) = outcome;
-        let mut code = match outcome.status {
-            Status::Unreadable => 2,
-            Status::Errors => 1,
-            Status::Ok | Status::Warnings => 0,
-        };
+        let mut ending = Ending::Clean;
+        for o in &outcomes {
+            ending = ending.max(match o.status {
+                Status::Unreadable => Ending::Unreadable,
+                Status::Errors => Ending::Errors,
+                Status::Ok | Status::Warnings => Ending::Clean,
+            });
+        }
         let mut written = Vec::new();
-        let ed = eds
-            .iter()
-            .find(|e| e.edition.id == outcome.edition)
-            .unwrap_or(&eds[0]);
-        if let (Some(dir), Some(form), Some(wb)) =
-            (out_dir, outcome.form.as_ref(), workbook.as_ref())
+        if let (Some(bases), Some(wb)) = (&bases, &workbook)
+            && outcomes.iter().any(|o| o.form.is_some())
         {
-            // The standardized workbook, then the annotated copy of the input.
-            let outputs = [
-                ("_标准", report::standard_workbook(&outcome, form, ed)),
-                ("_批注", annotate::annotated_workbook(wb, &outcome)),
-            ];
-            for (suffix, bytes) in outputs {
-                let target = output::output_path(path, dir, suffix);
-                let result = bytes
-                    .map_err(|e| output::OutputError::Xlsx(e.to_string()))
-                    .and_then(|bytes| output::write_atomic(&target, &bytes, files));
-                match result {
-                    Ok(()) => written.push(target),
-                    Err(e) => {
-                        eprintln!("错误：{e}");
-                        code = 2;
+            let failures = write_outputs(&bases[i], &outcomes, wb, &eds, files, &mut written);
+            if !failures.is_empty() {
+                out.err(&format!(
+                    "错误：未能写出“{name}”的结果：{}",
+                    failures.join("；")
+                ));
+                ending = Ending::Unwritten;
+            }
+        }
+        worst = worst.max(ending.exit_code());
+        tally[ending as usize] += 1;
+        for o in &outcomes {
+            match common.format {
+                OutFormat::Json => out.line(&json::line(o)),
+                OutFormat::Text => {
+                    let ed = eds
+                        .iter()
+                        .find(|e| e.edition.id == o.edition)
+                        .unwrap_or(&eds[0]);
+                    for l in terminal.lines(o, ed) {
+                        out.line(&l);
                     }
                 }
             }
         }
-        worst = worst.max(code);
-        tally[usize::from(code)] += 1;
-        let mut out = stdout.lock();
-        let _ = match common.format {
-            OutFormat::Json => writeln!(out, "{}", json::line(&outcome)),
-            OutFormat::Text => write_text(&mut out, &outcome, ed, &written),
-        };
+        if matches!(common.format, OutFormat::Text) {
+            for w in &written {
+                out.line(&format!("已生成 {}", w.display()));
+            }
+        }
     }
     if files.len() > 1 && matches!(common.format, OutFormat::Text) {
-        println!(
-            "\n合计 {} 个文件：{} 个没有错误，{} 个有错误，{} 个无法检查",
+        let unwritten = if out_dir.is_some() {
+            format!("，{} 个未能写出", tally[3])
+        } else {
+            String::new()
+        };
+        out.line(&format!(
+            "\n合计 {} 个文件：{} 个没有错误，{} 个有错误，{} 个无法检查{unwritten}",
             files.len(),
             tally[0],
             tally[1],
             tally[2]
-        );
+        ));
     }
     ExitCode::from(worst)
+}
+
+/// Writes the standardized workbook of every form and the annotated copy of the input; returns
+/// why outputs could not be written, each reason once.
+fn write_outputs(
+    base: &OutputBase,
+    outcomes: &[Outcome],
+    wb: &jixiao::workbook::Workbook,
+    eds: &[Edition],
+    inputs: &[PathBuf],
+    written: &mut Vec<PathBuf>,
+) -> Vec<String> {
+    let forms: Vec<&Outcome> = outcomes.iter().filter(|o| o.form.is_some()).collect();
+    let several = forms.len() > 1;
+    let mut jobs: Vec<(PathBuf, Result<Vec<u8>, OutputError>)> = Vec::new();
+    for o in &forms {
+        let Some(form) = &o.form else { continue };
+        let ed = eds
+            .iter()
+            .find(|e| e.edition.id == o.edition)
+            .unwrap_or(&eds[0]);
+        let sheet = several.then_some(form.sheet.as_str());
+        let bytes =
+            report::standard_workbook(o, form, ed).map_err(|e| OutputError::Xlsx(e.to_string()));
+        jobs.push((base.path(sheet, "_标准"), bytes));
+    }
+    let copy =
+        annotate::annotated_workbook(wb, outcomes).map_err(|e| OutputError::Xlsx(e.to_string()));
+    jobs.push((base.path(None, "_批注"), copy));
+    let mut failures: Vec<String> = Vec::new();
+    for (target, bytes) in jobs {
+        match bytes.and_then(|b| output::write_atomic(&target, &b, inputs)) {
+            Ok(()) => written.push(target),
+            Err(e) => {
+                let reason = e.to_string();
+                if !failures.contains(&reason) {
+                    failures.push(reason);
+                }
+            }
+        }
+    }
+    failures
 }
 
 /// Reads an input file, with a Chinese reason when it cannot be read. The size is checked
@@ -257,39 +367,86 @@ fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
         }
         _ => {}
     }
-    std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "没有读取该文件的权限".to_string(),
-        _ => format!("读取文件出错（{e}）"),
-    })
+    std::fs::read(path).map_err(|e| format!("读取文件出错（{}）", jixiao::ioerror::reason(&e)))
 }
 
-fn write_text(
-    out: &mut impl Write,
-    o: &Outcome,
-    ed: &Edition,
-    written: &[PathBuf],
-) -> std::io::Result<()> {
-    match &o.form {
-        Some(f) => {
-            let evidence = if f.edition_evidence.is_empty() {
-                String::new()
-            } else {
-                format!("（依据：{}）", f.edition_evidence.join("、"))
-            };
-            writeln!(
-                out,
-                "{}：工作表“{}”，{}{evidence}",
-                o.file, f.sheet, ed.edition.name
-            )?
+/// The terminal rendering: the hint of a code the first time it appears in the run; 提示 that
+/// need no action counted in one line per code unless `--verbose`.
+struct Terminal {
+    verbose: bool,
+    hinted: HashSet<&'static str>,
+}
+
+impl Terminal {
+    fn lines(&mut self, o: &Outcome, ed: &Edition) -> Vec<String> {
+        let mut lines = Vec::new();
+        match &o.form {
+            Some(f) => {
+                let evidence = if f.edition_evidence.is_empty() {
+                    String::new()
+                } else {
+                    format!("（依据：{}）", f.edition_evidence.join("、"))
+                };
+                lines.push(format!(
+                    "{}：工作表“{}”，{}{evidence}",
+                    o.file, f.sheet, ed.edition.name
+                ));
+            }
+            None => lines.push(format!("{}：", o.file)),
         }
-        None => writeln!(out, "{}：", o.file)?,
+        let (infos, others): (Vec<&Finding>, Vec<&Finding>) = o
+            .findings
+            .iter()
+            .partition(|f| f.severity == Severity::Info);
+        for f in others {
+            lines.push(self.line(f));
+        }
+        // 提示 of one code that say the same thing (their group) fold into one line.
+        let mut groups: Vec<(&'static str, Option<&str>, Vec<&Finding>)> = Vec::new();
+        for f in infos {
+            let key = (f.code, f.group.as_deref());
+            match groups.iter_mut().find(|(c, g, _)| (*c, *g) == key) {
+                Some((_, _, members)) => members.push(f),
+                None => groups.push((f.code, f.group.as_deref(), vec![f])),
+            }
+        }
+        for (code, group, members) in groups {
+            if self.verbose || members.len() == 1 {
+                for f in members {
+                    lines.push(self.line(f));
+                }
+                continue;
+            }
+            let what = group
+                .map(str::to_string)
+                .or_else(|| rules::rule(code).map(|r| r.title.to_string()))
+                .unwrap_or_default();
+            let sheet = o.sheet.as_deref().unwrap_or_default();
+            let cells: Vec<String> = members
+                .iter()
+                .take(10)
+                .map(|f| match f.cell {
+                    Some(c) if f.sheet == sheet => c.to_string(),
+                    _ => f.location(),
+                })
+                .collect();
+            let more = if members.len() > 10 { " 等" } else { "" };
+            lines.push(format!(
+                "{sheet}: 提示[{code}] {} 处{what}：{}{more}（加 --verbose 逐条列出）",
+                members.len(),
+                cells.join("、")
+            ));
+        }
+        lines.push(o.summary().line());
+        lines
     }
-    for f in &o.findings {
-        writeln!(out, "{}", f.line())?;
+
+    /// One finding; its code's hint only the first time the code appears.
+    fn line(&mut self, f: &Finding) -> String {
+        if self.hinted.insert(f.code) {
+            f.line()
+        } else {
+            f.line_without_hint()
+        }
     }
-    writeln!(out, "{}", o.summary().line())?;
-    for w in written {
-        writeln!(out, "已生成 {}", w.display())?;
-    }
-    Ok(())
 }

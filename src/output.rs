@@ -1,21 +1,25 @@
 //! Writing output files safely: whole or not at all (a temporary file beside the target, then a
-//! rename), and never over an input file, whatever path spelling or symlink leads to it.
-//! Policy for an existing output: it is replaced (outputs are generated; inputs never are).
+//! rename), never over an input file, whatever path spelling or symlink leads to it; and naming
+//! outputs so that two inputs never share one. Policy for an existing output: it is replaced
+//! (outputs are generated; inputs never are).
 
+use crate::ioerror::reason;
+use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
-/// Why an output could not be written. Messages are for the user, in Chinese.
+/// Why an output could not be written. Messages are for the user, in Chinese: they name the
+/// output (never the temporary file) and say why in words, not the OS's English text.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("输出文件 {0} 就是输入文件，拒绝覆盖；请换一个输出目录")]
     WouldOverwriteInput(String),
-    #[error("无法创建输出目录 {path}：{source}")]
+    #[error("无法创建输出目录 {path}（{}）", reason(source))]
     Dir {
         path: String,
         source: std::io::Error,
     },
-    #[error("无法写入输出文件 {path}：{source}")]
+    #[error("无法写入输出文件 {path}（{}）", reason(source))]
     Write {
         path: String,
         source: std::io::Error,
@@ -24,13 +28,146 @@ pub enum OutputError {
     Xlsx(String),
 }
 
-/// `<dir>/<stem><suffix>.xlsx`.
-pub fn output_path(input: &Path, dir: &Path, suffix: &str) -> PathBuf {
-    let stem = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "申报表".to_string());
-    dir.join(format!("{stem}{suffix}.xlsx"))
+/// Where one input's outputs go: a folder and the start of their file names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputBase {
+    pub dir: PathBuf,
+    pub stem: String,
+}
+
+impl OutputBase {
+    /// `<dir>/<stem>[_<sheet>]<suffix>.xlsx`; the sheet is named when a file holds several forms.
+    pub fn path(&self, sheet: Option<&str>, suffix: &str) -> PathBuf {
+        let sheet = sheet
+            .map(|s| format!("_{}", safe_file_name(s)))
+            .unwrap_or_default();
+        self.dir.join(format!("{}{sheet}{suffix}.xlsx", self.stem))
+    }
+}
+
+/// A sheet name made safe as part of a file name on Windows and Unix.
+fn safe_file_name(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect()
+}
+
+/// Names every input's outputs under `out_dir` so that no two collide, predictably:
+/// - inputs from several folders keep their folders' layout below `out_dir`, relative to the
+///   folder the inputs have in common (单位A/申报表.xlsx and 单位B/申报表.xlsx →
+///   `out_dir/单位A/申报表_标准.xlsx` and `out_dir/单位B/申报表_标准.xlsx`);
+/// - inputs in one folder with the same name but another extension keep it in the name
+///   (申报表.xlsx and 申报表.xls → 申报表_xlsx_… and 申报表_xls_…);
+/// - the same file given twice is numbered (申报表_2_…).
+pub fn plan(inputs: &[PathBuf], out_dir: &Path) -> Vec<OutputBase> {
+    let parents: Vec<PathBuf> = inputs
+        .iter()
+        .map(|p| {
+            let abs = std::path::absolute(p).unwrap_or_else(|_| p.clone());
+            lexical(abs.parent().unwrap_or(Path::new("")))
+        })
+        .collect();
+    let common = common_ancestor(&parents);
+    let stem = |p: &PathBuf| {
+        p.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "申报表".to_string())
+    };
+    let mut bases: Vec<OutputBase> = inputs
+        .iter()
+        .zip(&parents)
+        .map(|(p, parent)| OutputBase {
+            dir: out_dir.join(parent.strip_prefix(&common).unwrap_or(Path::new(""))),
+            stem: stem(p),
+        })
+        .collect();
+    disambiguate(&mut bases, inputs);
+    bases
+}
+
+/// Outputs written beside each input, in the input's own folder.
+pub fn beside(inputs: &[PathBuf]) -> Vec<OutputBase> {
+    let mut bases: Vec<OutputBase> = inputs
+        .iter()
+        .map(|p| OutputBase {
+            dir: p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf(),
+            stem: p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "申报表".to_string()),
+        })
+        .collect();
+    disambiguate(&mut bases, inputs);
+    bases
+}
+
+/// Same folder and stem: add the extension; still the same: number them in input order.
+fn disambiguate(bases: &mut [OutputBase], inputs: &[PathBuf]) {
+    let key = |b: &OutputBase| (b.dir.clone(), b.stem.to_lowercase());
+    let ext = |p: &PathBuf| {
+        p.extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default()
+    };
+    let mut exts: HashMap<(PathBuf, String), Vec<String>> = HashMap::new();
+    for (b, input) in bases.iter().zip(inputs) {
+        exts.entry(key(b)).or_default().push(ext(input));
+    }
+    for (b, input) in bases.iter_mut().zip(inputs) {
+        let group = &exts[&key(b)];
+        let e = ext(input);
+        if group.iter().any(|x| *x != e) && !e.is_empty() {
+            b.stem = format!("{}_{e}", b.stem);
+        }
+    }
+    let mut seen: HashMap<(PathBuf, String), usize> = HashMap::new();
+    for b in bases.iter_mut() {
+        let n = seen.entry(key(b)).or_default();
+        *n += 1;
+        if *n > 1 {
+            b.stem = format!("{}_{n}", b.stem);
+        }
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn lexical(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
+    let mut iter = paths.iter();
+    let Some(first) = iter.next() else {
+        return PathBuf::new();
+    };
+    let mut common: Vec<Component> = first.components().collect();
+    for p in iter {
+        let n = common
+            .iter()
+            .zip(p.components())
+            .take_while(|(a, b)| **a == *b)
+            .count();
+        common.truncate(n);
+    }
+    common.iter().map(|c| c.as_os_str()).collect()
 }
 
 /// Whether two paths lead to the same existing file (through symlinks, `..`, hard links).
@@ -84,4 +221,43 @@ pub fn write_atomic(target: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<(
     tmp.as_file().sync_all().map_err(write_err)?;
     tmp.persist(target).map_err(|e| write_err(e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(inputs: &[&str]) -> Vec<String> {
+        let inputs: Vec<PathBuf> = inputs.iter().map(PathBuf::from).collect();
+        plan(&inputs, Path::new("out"))
+            .iter()
+            .map(|b| b.path(None, "_标准").display().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn outputs_never_collide() {
+        assert_eq!(names(&["/x/a.xlsx"]), ["out/a_标准.xlsx"]);
+        assert_eq!(
+            names(&["/x/单位A/申报表.xlsx", "/x/单位B/申报表.xlsx"]),
+            ["out/单位A/申报表_标准.xlsx", "out/单位B/申报表_标准.xlsx"]
+        );
+        assert_eq!(
+            names(&["/x/a.xlsx", "/x/a.xls", "/x/a.ods"]),
+            [
+                "out/a_xlsx_标准.xlsx",
+                "out/a_xls_标准.xlsx",
+                "out/a_ods_标准.xlsx"
+            ]
+        );
+        assert_eq!(
+            names(&["/x/a.xlsx", "/x/./a.xlsx"]),
+            ["out/a_标准.xlsx", "out/a_2_标准.xlsx"]
+        );
+        let b = &plan(&[PathBuf::from("/x/a.xlsx")], Path::new("o"))[0];
+        assert_eq!(
+            b.path(Some("表/1"), "_标准"),
+            PathBuf::from("o/a_表_1_标准.xlsx")
+        );
+    }
 }

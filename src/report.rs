@@ -91,6 +91,8 @@ impl<'a> Table<'a> {
         self.measure(col, s);
         self.cells.push((row, col, UnicodeWidthStr::width(s)));
         // write_string: input text is never interpreted as a formula, whatever it starts with.
+        // Text past Excel's cell limit is cut (E013 says so; the JSON keeps it whole).
+        let s = crate::text::excel_cut(s).unwrap_or(s);
         self.ws.write_string_with_format(row, col, s, f)?;
         Ok(())
     }

@@ -32,6 +32,21 @@ pub fn trim(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
+/// The most text an Excel cell holds, in UTF-16 code units (Excel's "32,767 characters").
+pub const EXCEL_MAX_TEXT: usize = 32_767;
+
+/// Text cut to what an Excel cell holds, never inside a character; `None` when it fits.
+pub fn excel_cut(s: &str) -> Option<&str> {
+    let mut units = 0;
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > EXCEL_MAX_TEXT {
+            return Some(&s[..i]);
+        }
+    }
+    None
+}
+
 /// The largest magnitude read as a number: Excel keeps 15 significant digits, and no amount or
 /// target comes near 10^15, so sums and shares of such numbers can never overflow a `Decimal`.
 pub const MAX_ABS: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
@@ -207,6 +222,16 @@ mod tests {
         assert!(!parse_text_number("327.89").unwrap().changed);
         let n = parse_text_number("\u{a0}327.89\u{3000}").unwrap();
         assert_eq!(n.value, d("327.89"));
+    }
+
+    #[test]
+    fn text_cut_to_the_excel_limit() {
+        assert_eq!(excel_cut("短"), None);
+        let long = "说".repeat(40_000);
+        assert_eq!(excel_cut(&long).map(|s| s.chars().count()), Some(32_767));
+        // A character outside the BMP counts two units and is never split.
+        let emoji = "😀".repeat(20_000);
+        assert_eq!(excel_cut(&emoji).map(|s| s.chars().count()), Some(16_383));
     }
 
     #[test]

@@ -107,6 +107,9 @@ pub struct Sheet {
     styles: StyleRange,
     /// Cells holding a formula whose result was never saved (xlsx).
     formulas_without_value: Vec<(u32, u32)>,
+    /// Formulas that are only a number typed after "=" ("=100%", "=90"): what the user typed,
+    /// without the "=". Excel turns "=100%" typed as a target into a formula showing 100%.
+    constant_formulas: BTreeMap<(u32, u32), String>,
     /// Whether number formats were read (xlsx); xls and ods carry none calamine exposes.
     has_number_formats: bool,
 }
@@ -168,6 +171,7 @@ impl Sheet {
             merge_rows,
             styles: StyleRange::empty(),
             formulas_without_value: Vec::new(),
+            constant_formulas: BTreeMap::new(),
             has_number_formats: false,
         })
     }
@@ -282,11 +286,31 @@ impl Sheet {
         self.has_number_formats
     }
 
+    /// The number typed after "=" when the cell's formula is only that ("100%" for "=100%").
+    pub fn constant_formula(&self, row: u32, col: u32) -> Option<&str> {
+        self.constant_formulas.get(&(row, col)).map(String::as_str)
+    }
+
     /// Whether a cell holds a formula whose result was never calculated and saved (it reads as
     /// empty, or as a program's placeholder 0 in a file that asks to be recalculated on load).
     pub fn formula_without_value(&self, row: u32, col: u32) -> bool {
         self.formulas_without_value.contains(&(row, col))
     }
+}
+
+/// A formula that is only a number ("100%", "+90", "of:=100%" as ods writes it), as typed.
+fn constant_formula(f: &str) -> Option<String> {
+    let f = f
+        .trim()
+        .trim_start_matches("of:")
+        .trim_start_matches('=')
+        .trim();
+    let body = f.trim_start_matches(['+', '-']).trim_end_matches('%');
+    let numeric = !body.is_empty()
+        && body.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && body.chars().filter(|&c| c == '.').count() <= 1
+        && body.chars().any(|c| c.is_ascii_digit());
+    numeric.then(|| f.to_string())
 }
 
 /// Whether a value counts as blank: empty, or text that is only whitespace.
@@ -669,6 +693,7 @@ fn read_xlsx_sheet(
     let format = Format::Xlsx;
     let mut cells = Vec::new();
     let mut no_value = Vec::new();
+    let mut constants = BTreeMap::new();
     {
         let mut reader = wb
             .worksheet_cells_reader(name)
@@ -686,6 +711,9 @@ fn read_xlsx_sheet(
             {
                 no_value.push(cell.pos);
             }
+            if let Some(f) = cell.formula.as_deref().and_then(constant_formula) {
+                constants.insert(cell.pos, f);
+            }
             if !empty {
                 budget.take(1)?;
                 cells.push((cell.pos, owned(cell.value)));
@@ -702,6 +730,7 @@ fn read_xlsx_sheet(
     sheet.styles = styles;
     sheet.has_number_formats = true;
     sheet.formulas_without_value = no_value;
+    sheet.constant_formulas = constants;
     Ok(sheet)
 }
 
@@ -835,7 +864,19 @@ where
         budget.take(range.used_cells().count() as u64)?;
         let merges = merges(wb, &m.name)?;
         let visible = m.visible == SheetVisible::Visible;
-        sheets.push(Sheet::from_range(m.name.clone(), visible, &range, merges)?);
+        let mut sheet = Sheet::from_range(m.name.clone(), visible, &range, merges)?;
+        // Formulas are read only to recognise constants typed after "=" ("=100%"); a sheet
+        // whose formulas cannot be read still has its values.
+        if let Ok(formulas) = wb.worksheet_formula(&m.name) {
+            let (r0, c0) = formulas.start().unwrap_or((0, 0));
+            sheet.constant_formulas = formulas
+                .used_cells()
+                .filter_map(|(r, c, f)| {
+                    constant_formula(f).map(|k| ((r0 + r as u32, c0 + c as u32), k))
+                })
+                .collect();
+        }
+        sheets.push(sheet);
     }
     Ok(sheets)
 }
@@ -913,6 +954,17 @@ mod tests {
         assert_eq!(excel_date(44561.5), "2021-12-31 12:00");
         assert_eq!(excel_date(1.0), "1900-01-01");
         assert_eq!(excel_date(61.0), "1900-03-01");
+    }
+
+    #[test]
+    fn constant_formulas() {
+        assert_eq!(constant_formula("100%").as_deref(), Some("100%"));
+        assert_eq!(constant_formula("of:=100%").as_deref(), Some("100%"));
+        assert_eq!(constant_formula("=90").as_deref(), Some("90"));
+        assert_eq!(constant_formula("D5+D6"), None);
+        assert_eq!(constant_formula("SUM(A1)"), None);
+        assert_eq!(constant_formula("1.2.3"), None);
+        assert_eq!(constant_formula("%"), None);
     }
 
     #[test]

@@ -10,6 +10,10 @@
 //!   expect E303 D14           (cell on the form's sheet; "-" for no cell)
 //!   json /form/budget/total = "300"
 //!   edition "rate_max = \"100\"" => "rate_max = \"300\""   (edit the edition file's text)
+//!   when E422 off expect E421 F41   (with that rule turned off, this finding must appear)
+//!
+//! The rendered text (message and hint) of every finding of every case is snapshotted
+//! (tests/snapshots/cases__NAME.snap), so a change of wording shows as a diff.
 
 mod common;
 
@@ -24,14 +28,26 @@ struct Case {
     /// The edition TOML the case runs with (the embedded one, possibly edited).
     edition: String,
     expected: Expected,
+    /// (rule turned off, code, cell) that must then be reported.
+    when_off: Vec<(String, String, String)>,
 }
 
 fn parse_case(text: &str) -> Case {
     let mut spec = corrected_seed();
     let mut expected = Expected::default();
     let mut edition = jixiao::edition::BUILTIN_2022.to_string();
+    let mut when_off = Vec::new();
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') || expected.take_line(line) {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("when ") {
+            let w: Vec<&str> = rest.split_whitespace().collect();
+            assert!(
+                w.len() == 5 && w[1] == "off" && w[2] == "expect",
+                "when CODE off expect CODE CELL: {line}"
+            );
+            when_off.push((w[0].to_string(), w[3].to_string(), w[4].to_string()));
             continue;
         }
         if let Some(b) = line.strip_prefix("base ") {
@@ -58,7 +74,24 @@ fn parse_case(text: &str) -> Case {
         spec,
         edition,
         expected,
+        when_off,
     }
+}
+
+/// The case's edition with one rule turned off.
+fn with_rule_off(edition: &Edition, code: &str) -> Edition {
+    let mut ed = edition.clone();
+    ed.rules.insert(code.to_string(), "off".to_string());
+    ed
+}
+
+/// Every finding as the terminal renders it (message and hint), for the snapshot.
+fn rendered(outcomes: &[jixiao::Outcome]) -> String {
+    outcomes
+        .iter()
+        .flat_map(|o| o.findings.iter().map(|f| f.line()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn run_case(path: &Path) -> Result<(), String> {
@@ -66,8 +99,23 @@ fn run_case(path: &Path) -> Result<(), String> {
     let case = parse_case(&text);
     let bytes = case.spec.to_xlsx().map_err(|e| e.to_string())?;
     let ed = Edition::parse(&case.edition, "case edition").map_err(|e| e.to_string())?;
-    let outcome = jixiao::check_bytes("case.xlsx", &bytes, &ed);
-    case.expected.verify(&outcome)
+    let outcomes = jixiao::check_bytes("case.xlsx", &bytes, &ed);
+    let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+    insta::assert_snapshot!(name, rendered(&outcomes));
+    case.expected.verify(&outcomes)?;
+    for (off, code, cell) in &case.when_off {
+        let outcomes = jixiao::check_bytes("case.xlsx", &bytes, &with_rule_off(&ed, off));
+        let found = outcomes.iter().flat_map(|o| &o.findings).any(|f| {
+            f.code == code && f.cell.map(|c| c.to_string()).as_deref() == Some(cell.as_str())
+        });
+        if !found {
+            return Err(format!(
+                "with {off} off, {code} {cell} must be reported; got:\n  {}",
+                rendered(&outcomes).replace('\n', "\n  ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[test]
@@ -94,6 +142,65 @@ fn rule_cases() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Turning any one rule off never silences a problem another rule reports: on every case, with
+/// each rule off in turn, every other finding is still there, and every cell the rule spoke
+/// about keeps a finding wherever another rule's check also saw a problem there.
+#[test]
+fn turning_a_rule_off_never_silences_another() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "case"))
+        .collect();
+    paths.sort();
+    let key = |f: &jixiao::finding::Finding| (f.code, f.sheet.clone(), f.cell, f.message.clone());
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for p in &paths {
+        let case = parse_case(&std::fs::read_to_string(p).unwrap());
+        let bytes = case.spec.to_xlsx().unwrap();
+        let ed = Edition::parse(&case.edition, "case edition").unwrap();
+        let wb = jixiao::workbook::read(&bytes).unwrap();
+        let Ok(forms) = jixiao::locate::locate(&wb, std::slice::from_ref(&ed)) else {
+            continue;
+        };
+        for (_, form) in &forms {
+            let base = jixiao::rules::run(form, &ed);
+            let unresolved = jixiao::rules::run_unresolved(form, &ed);
+            for rule in jixiao::rules::RULES.iter().filter(|r| r.check.is_some()) {
+                let off = with_rule_off(&ed, rule.code);
+                let got: BTreeSet<_> = jixiao::rules::run(form, &off).iter().map(key).collect();
+                runs += 1;
+                let name = p.file_name().unwrap().to_string_lossy();
+                for f in base.iter().filter(|f| f.code != rule.code) {
+                    if !got.contains(&key(f)) {
+                        failures.push(format!("{name}: with {} off, lost {}", rule.code, f.line()));
+                    }
+                }
+                // Cells only this rule reported: another rule that saw a problem there speaks.
+                for f in base.iter().filter(|f| f.code == rule.code) {
+                    let others_saw = unresolved
+                        .iter()
+                        .any(|u| u.code != rule.code && u.cell == f.cell && u.sheet == f.sheet);
+                    let still = got
+                        .iter()
+                        .any(|(_, sheet, cell, _)| *cell == f.cell && *sheet == f.sheet);
+                    if others_saw && !still {
+                        failures.push(format!(
+                            "{name}: with {} off, {} went silent",
+                            rule.code,
+                            f.location()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(runs > 1000, "only {runs} runs");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// Every rule a form can trigger is shown by at least one rule case or realistic workbook

@@ -500,7 +500,8 @@ fn the_edition_is_detected_and_can_be_forced() {
         first.contains("依据：") && first.contains("部门（单位）职责"),
         "{first}"
     );
-    // Forcing the 2022 edition on it: no 定量 kind there, so its rows are unknown kinds.
+    // Forcing the 2022 edition on it: 定量 with the comparator in the value is read there too,
+    // but it is not that edition's way, so each such type is noted.
     let out = run(&[
         "check".as_ref(),
         hunan.as_os_str(),
@@ -511,13 +512,62 @@ fn the_edition_is_detected_and_can_be_forced() {
     ]);
     let rec = json_records(&out).remove(0);
     assert_eq!(rec["edition"], "2022");
+    let findings = rec["findings"].as_array().unwrap();
     assert!(
-        rec["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["code"] == "E402")
+        !findings.iter().any(|f| f["code"] == "E402"),
+        "{findings:?}"
     );
+    assert!(findings.iter().any(|f| {
+        f["code"] == "E901"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("“定量”按“≥”读取")
+    }));
+    // An unknown edition name lists the embedded ones; `rules` takes names too.
+    let out = run(&[
+        "check".as_ref(),
+        hunan.as_os_str(),
+        "--edition".as_ref(),
+        "henan".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("没有名为“henan”的内置版本") && err.contains("2022、hunan、hubei、shaanxi"),
+        "{err}"
+    );
+    let out = run(&["rules".as_ref(), "--edition".as_ref(), "hunan".as_ref()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("E901"));
+}
+
+#[test]
+fn an_edition_with_a_misspelt_rule_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let base =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/2022.toml"))
+            .unwrap();
+    for (edit, reason) in [
+        ("[rules]\nE431 = \"eror\"", "E431 的级别“eror”无法识别"),
+        ("[rules]\nE999 = \"off\"", "规则代码“E999”不存在"),
+        ("[rules]\n[threshold]\nx = 1", "不认识的键 `threshold`"),
+    ] {
+        let ed = dir.path().join("ed.toml");
+        std::fs::write(&ed, base.replace("[rules]", edit)).unwrap();
+        for cmd in ["check", "rules"] {
+            let mut args: Vec<&std::ffi::OsStr> = vec![cmd.as_ref()];
+            let sample = sample("seed-2022.xlsx");
+            if cmd == "check" {
+                args.push(sample.as_os_str());
+            }
+            args.extend(["--edition".as_ref(), ed.as_os_str()]);
+            let out = run(&args);
+            assert_eq!(out.status.code(), Some(2), "{edit}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(reason), "{edit}: {err}");
+        }
+    }
 }
 
 #[test]
@@ -633,4 +683,210 @@ fn several_files_end_with_a_tally() {
             .ends_with("合计 2 个文件：1 个没有错误，0 个有错误，1 个无法检查"),
         "{text}"
     );
+}
+
+/// Two inputs with the same name in two folders: each gets its own outputs (the folders' layout
+/// kept under -o), each with its own department; the same name with another extension keeps it.
+#[test]
+fn same_named_inputs_never_share_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("单位A"), dir.path().join("单位B"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let mut other = common::formspec::corrected_seed();
+    other.apply("set department = 州医疗保障服务中心");
+    std::fs::copy(sample("seed-2022-corrected.xlsx"), a.join("申报表.xlsx")).unwrap();
+    std::fs::write(b.join("申报表.xlsx"), other.to_xlsx().unwrap()).unwrap();
+    std::fs::copy(sample("seed-2022-corrected.xls"), b.join("申报表.xls")).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = run(&[
+        "convert".as_ref(),
+        a.join("申报表.xlsx").as_os_str(),
+        b.join("申报表.xlsx").as_os_str(),
+        b.join("申报表.xls").as_os_str(),
+        "-o".as_ref(),
+        out_dir.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    for (path, dept) in [
+        ("单位A/申报表_标准.xlsx", "州社会保险服务中心"),
+        ("单位B/申报表_xlsx_标准.xlsx", "州医疗保障服务中心"),
+        ("单位B/申报表_xls_标准.xlsx", "州社会保险服务中心"),
+    ] {
+        let rows = sheet_rows(&out_dir.join(path), "基本信息");
+        assert_eq!(s(&rows[2][1]), dept, "{path}");
+        let copy = path.replace("_标准", "_批注");
+        assert!(out_dir.join(&copy).is_file(), "{copy}");
+    }
+}
+
+/// An output that cannot be written: one Chinese line per input naming the input and why (not
+/// the OS's English, not the temporary file), exit 2, and the tally counts it as 未能写出.
+#[test]
+fn an_unwritable_output_is_said_once_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the output folder should be: neither output can be written.
+    let blocked = dir.path().join("输出");
+    std::fs::write(&blocked, b"not a folder").unwrap();
+    let out = run(&[
+        "convert".as_ref(),
+        sample("seed-2022.xlsx").as_os_str(),
+        sample("seed-2022-corrected.xlsx").as_os_str(),
+        "-o".as_ref(),
+        blocked.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "one line per input: {err}");
+    assert!(
+        lines[0].starts_with("错误：未能写出“") && lines[0].contains("seed-2022.xlsx"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("os error") && !err.contains(".jixiao-"),
+        "{err}"
+    );
+    assert!(
+        stdout(&out)
+            .contains("合计 2 个文件：0 个没有错误，0 个有错误，0 个无法检查，2 个未能写出"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A reader that goes away early (`| head -1`) ends the run quietly with its usual status.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::process::Stdio;
+    for args in [
+        vec!["rules".to_string()],
+        vec![
+            "check".to_string(),
+            sample("seed-2022.xlsx").display().to_string(),
+            sample("seed-2022.xlsx").display().to_string(),
+        ],
+    ] {
+        let mut child = bin()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one line, then close the pipe.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 16];
+        std::io::Read::read(&mut stdout, &mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
+
+/// A code's hint is printed the first time it appears; 提示 fold into one line per kind unless
+/// --verbose; the JSON keeps every finding in full.
+#[test]
+fn the_terminal_says_it_once() {
+    let q = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/realistic/quantitative-2022.xlsx");
+    let text = stdout(&run(&["check".as_ref(), q.as_os_str()]));
+    assert!(
+        text.contains("申报表: 提示[E901] 7 处“定量”按“=”读取：D22、D28、D29、D30、D31、D32、D33（加 --verbose 逐条列出）"),
+        "{text}"
+    );
+    assert_eq!(text.matches("建议：无需修改").count(), 1, "{text}");
+    let verbose = stdout(&run(&[
+        "check".as_ref(),
+        q.as_os_str(),
+        "--verbose".as_ref(),
+    ]));
+    assert_eq!(verbose.matches("提示[E901]").count(), 15, "{verbose}");
+    assert_eq!(verbose.matches("建议：").count(), 2, "{verbose}");
+    let seed = sample("seed-2022.xlsx");
+    let text = stdout(&run(&["check".as_ref(), seed.as_os_str()]));
+    assert_eq!(text.matches("[E451]").count(), 4);
+    assert_eq!(text.matches("建议：写出具体内容").count(), 1, "{text}");
+    let json = json_records(&run(&[
+        "check".as_ref(),
+        q.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]));
+    let findings = json[0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 16);
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f["hint"].as_str().unwrap().is_empty())
+    );
+}
+
+/// Text past Excel's cell limit: a warning on its cell, the JSON whole, both outputs written
+/// with the text cut at the limit.
+#[test]
+fn text_past_the_cell_limit_is_kept_where_it_can_be() {
+    let long = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/realistic/long-text-2022.xlsx");
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "convert".as_ref(),
+        long.as_os_str(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rec = json_records(&out).remove(0);
+    let description = rec["form"]["indicators"][19]["description"]
+        .as_str()
+        .unwrap();
+    assert_eq!(description.chars().count(), 40_022);
+    assert!(description.ends_with("（完）"));
+    assert_eq!(rec["findings"][0]["code"], "E013");
+    let ind = sheet_rows(&dir.path().join("long-text-2022_标准.xlsx"), "绩效指标");
+    assert_eq!(s(&ind[20][8]).chars().count(), 32_767);
+    assert!(dir.path().join("long-text-2022_批注.xlsx").is_file());
+}
+
+/// A workbook with two units' forms: one standardized workbook per form, named after its sheet,
+/// and one annotated copy marking both.
+#[test]
+fn every_form_of_a_workbook_is_converted() {
+    let two = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/realistic/two-forms-2022.xlsx");
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "convert".as_ref(),
+        two.as_os_str(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let recs = json_records(&out);
+    assert_eq!(recs.len(), 2, "one record per form");
+    assert_eq!(recs[0]["sheet"], "社保中心");
+    assert_eq!(recs[1]["sheet"], "医保中心");
+    for (sheet, dept) in [
+        ("社保中心", "州社会保险服务中心"),
+        ("医保中心", "州医疗保障服务中心"),
+    ] {
+        let rows = sheet_rows(
+            &dir.path().join(format!("two-forms-2022_{sheet}_标准.xlsx")),
+            "基本信息",
+        );
+        assert_eq!(s(&rows[2][1]), dept);
+    }
+    let report = sheet_rows(&dir.path().join("two-forms-2022_批注.xlsx"), "校验报告");
+    let codes: Vec<String> = report[2..].iter().map(|r| s(&r[2])).collect();
+    assert_eq!(codes, ["E003", "E303"]);
 }

@@ -26,16 +26,22 @@ fn run(bytes: &[u8]) {
         max_unzipped_bytes: 32 << 20,
         max_cells: 100_000,
     };
-    let (o, wb) = jixiao::check_workbook("mutant", bytes, eds, &limits);
-    if let (Some(form), Some(wb)) = (&o.form, &wb) {
-        let ed = eds
-            .iter()
-            .find(|e| e.edition.id == o.edition)
-            .expect("the edition used");
-        jixiao::report::standard_workbook(&o, form, ed).expect("a read form can be written");
-        jixiao::annotate::annotated_workbook(wb, &o).expect("a read workbook can be copied");
+    let (outcomes, wb) = jixiao::check_workbook("mutant", bytes, eds, &limits);
+    for o in &outcomes {
+        if let Some(form) = &o.form {
+            let ed = eds
+                .iter()
+                .find(|e| e.edition.id == o.edition)
+                .expect("the edition used");
+            jixiao::report::standard_workbook(o, form, ed).expect("a read form can be written");
+        }
+        let _ = jixiao::json::line(o);
     }
-    let _ = jixiao::json::line(&o);
+    if let Some(wb) = &wb
+        && outcomes.iter().any(|o| o.form.is_some())
+    {
+        jixiao::annotate::annotated_workbook(wb, &outcomes).expect("a read workbook can be copied");
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -3,7 +3,8 @@
 //! people type them. Each NAME.expect lists its files, every finding (code and cell, exactly)
 //! and JSON pointers the record must hold; `expect.xls …` and `json.xls …` lines apply to one
 //! format only.
-//! The editions are detected, as on the command line.
+//! The editions are detected, as on the command line. The rendered text of every finding is
+//! snapshotted per file (tests/snapshots/realistic__NAME.snap).
 
 mod common;
 
@@ -46,6 +47,12 @@ fn check(dir: &Path, expect_file: &Path, eds: &[Edition]) -> Result<usize, Strin
         }
         let bytes = std::fs::read(dir.join(f)).map_err(|e| format!("{f}: {e}"))?;
         let outcome = jixiao::check_bytes_with(f, &bytes, eds, &Default::default());
+        // The rendered text of every finding (message and hint), snapshotted per file.
+        let rendered: Vec<String> = outcome
+            .iter()
+            .flat_map(|o| o.findings.iter().map(|x| x.line()))
+            .collect();
+        insta::assert_snapshot!(f.replace('.', "_"), rendered.join("\n"));
         if let Err(e) = expected.verify(&outcome) {
             problems.push(format!("{f}:\n{e}"));
         }

@@ -14,6 +14,7 @@ pub static E301: Rule = Rule {
     title: "预算金额未填写",
     hint: "填写以万元为单位的金额；没有的填 0",
     check: Some(missing),
+    supersedes: &[],
 };
 
 pub static E302: Rule = Rule {
@@ -22,6 +23,7 @@ pub static E302: Rule = Rule {
     title: "预算金额不是数字",
     hint: "只填写数字（单位万元），不要写文字或符号",
     check: Some(not_a_number),
+    supersedes: &[],
 };
 
 pub static E303: Rule = Rule {
@@ -30,6 +32,7 @@ pub static E303: Rule = Rule {
     title: "部门预算总额与资金来源合计不符",
     hint: "核对部门预算总额、财政性资金和其他资金，使总额等于两者之和",
     check: Some(sources_sum),
+    supersedes: &[],
 };
 
 pub static E304: Rule = Rule {
@@ -38,6 +41,7 @@ pub static E304: Rule = Rule {
     title: "部门预算总额与资金结构合计不符",
     hint: "核对部门预算总额、基本支出和项目支出，使总额等于两者之和",
     check: Some(structure_sum),
+    supersedes: &[],
 };
 
 pub static E305: Rule = Rule {
@@ -46,6 +50,7 @@ pub static E305: Rule = Rule {
     title: "预算金额为负数",
     hint: "预算金额不能为负数，请核对",
     check: Some(negative),
+    supersedes: &[],
 };
 
 pub static E306: Rule = Rule {
@@ -54,6 +59,7 @@ pub static E306: Rule = Rule {
     title: "预算金额小数位过多",
     hint: "金额以万元为单位，按本版要求保留小数位（四舍五入）",
     check: Some(decimals),
+    supersedes: &[],
 };
 
 pub static E307: Rule = Rule {
@@ -62,6 +68,7 @@ pub static E307: Rule = Rule {
     title: "预算金额疑似以元填写",
     hint: "预算金额以万元为单位：元数除以 10000 即为万元",
     check: Some(yuan),
+    supersedes: &[],
 };
 
 pub static E308: Rule = Rule {
@@ -70,6 +77,7 @@ pub static E308: Rule = Rule {
     title: "年度任务金额合计与预算不符",
     hint: "核对各项任务的金额和合计行，使其等于预算情况中的对应金额",
     check: Some(task_amounts),
+    supersedes: &[],
 };
 
 pub static E309: Rule = Rule {
@@ -78,6 +86,7 @@ pub static E309: Rule = Rule {
     title: "收入合计与支出合计不符",
     hint: "收入构成的合计应等于支出构成的合计",
     check: Some(income_expense),
+    supersedes: &[],
 };
 
 pub static E310: Rule = Rule {
@@ -86,6 +95,7 @@ pub static E310: Rule = Rule {
     title: "占比与金额不符",
     hint: "占比 = 金额 ÷ 合计 × 100，保留两位小数",
     check: Some(shares),
+    supersedes: &[],
 };
 
 pub static E311: Rule = Rule {
@@ -94,6 +104,7 @@ pub static E311: Rule = Rule {
     title: "任务总额与分项金额不符",
     hint: "每项任务的总额应等于财政拨款与其他资金之和",
     check: Some(task_parts),
+    supersedes: &[],
 };
 
 /// Every amount on the form with its title: budget figures, each task's amounts, the tasks'
@@ -179,31 +190,83 @@ fn not_a_number(c: &Ctx, s: &mut Sink) {
     }
 }
 
-/// Budget keys whose figure is orders of magnitude above every other non-zero figure: typed
-/// in 元 where 万元 was asked.
-fn yuan_suspects<'a>(c: &Ctx<'a>) -> Vec<&'a str> {
-    let figures: Vec<(&str, Decimal)> = c
-        .form
-        .budget
-        .iter()
-        .filter_map(|(k, f)| f.value.map(|v| (k.as_str(), v.abs())))
-        .filter(|(_, v)| !v.is_zero())
-        .collect();
-    let ratio = c.ed.thresholds.yuan_ratio;
-    figures
-        .iter()
-        .filter(|(k, v)| {
-            let others = figures.iter().filter(|(o, _)| o != k).map(|(_, v)| *v);
-            others
-                .max()
-                .and_then(|m| m.checked_mul(ratio))
-                .is_some_and(|limit| *v >= limit)
-        })
-        .map(|(k, _)| *k)
-        .collect()
+/// The sums a budget must satisfy, as (whole, parts), for the keys this form has: the sources,
+/// the structure (against 支出合计 where the edition has one) and income against expense.
+fn equations(c: &Ctx) -> Vec<(&'static str, Vec<&'static str>)> {
+    let structure_whole = if c.form.budget.contains_key("expense_total") {
+        "expense_total"
+    } else {
+        "total"
+    };
+    vec![
+        ("total", vec!["fiscal", "other"]),
+        (structure_whole, vec!["basic", "project"]),
+        ("expense_total", vec!["total"]),
+    ]
 }
 
-/// Reports `whole ≠ a + b` on the whole's cell, naming both sides.
+/// A budget figure that looks typed in 元 where 万元 was asked.
+struct Yuan<'a> {
+    key: &'a str,
+    /// Proven: a sum it is in fails, and balances exactly once this figure is divided by 10,000.
+    /// Otherwise only suspected (orders of magnitude above every other figure).
+    proven: bool,
+}
+
+fn yuan_figures<'a>(c: &Ctx<'a>) -> Vec<Yuan<'a>> {
+    let form = c.form;
+    let tol = c.ed.thresholds.budget_tolerance;
+    let ten_thousand = Decimal::from(10_000);
+    let mut out: Vec<Yuan> = Vec::new();
+    for (key, _) in &form.budget {
+        let key = key.as_str();
+        let Some(v) = form.amount(key) else { continue };
+        if v.is_zero() {
+            continue;
+        }
+        let proven = equations(c).iter().any(|(whole, parts)| {
+            if *whole != key && !parts.contains(&key) {
+                return false;
+            }
+            let get = |k: &str| form.amount(k);
+            let (Some(w), Some(ps)) = (
+                get(whole),
+                parts.iter().map(|p| get(p)).sum::<Option<Decimal>>(),
+            ) else {
+                return false;
+            };
+            if (w - ps).abs() <= tol {
+                return false; // it balances as typed
+            }
+            let scaled = v / ten_thousand;
+            let (w2, ps2) = if *whole == key {
+                (scaled, ps)
+            } else {
+                (w, ps - v + scaled)
+            };
+            (w2 - ps2).abs() <= tol
+        });
+        let suspected = {
+            let others = form
+                .budget
+                .iter()
+                .filter(|(k, _)| k.as_str() != key)
+                .filter_map(|(_, f)| f.value.map(|x| x.abs()))
+                .filter(|x| !x.is_zero());
+            others
+                .max()
+                .and_then(|m| m.checked_mul(c.ed.thresholds.yuan_ratio))
+                .is_some_and(|limit| v.abs() >= limit)
+        };
+        if proven || suspected {
+            out.push(Yuan { key, proven });
+        }
+    }
+    out
+}
+
+/// Reports `whole ≠ a + b` on the whole's cell, naming both sides. A figure typed in 元 does
+/// not hide this: the sum is wrong as typed, and E307 explains why on the figure's own cell.
 fn reconcile(c: &Ctx, s: &mut Sink, code: &'static str, whole: &str, parts: [&str; 2]) {
     let form = c.form;
     let (Some(total), Some(a), Some(b)) = (
@@ -213,14 +276,6 @@ fn reconcile(c: &Ctx, s: &mut Sink, code: &'static str, whole: &str, parts: [&st
     ) else {
         return;
     };
-    // A figure typed in 元 is E307's finding; the sums cannot agree until it is fixed.
-    let suspects = yuan_suspects(c);
-    if [whole, parts[0], parts[1]]
-        .iter()
-        .any(|k| suspects.contains(k))
-    {
-        return;
-    }
     let sum = a + b;
     if (total - sum).abs() <= c.ed.thresholds.budget_tolerance {
         return;
@@ -354,21 +409,23 @@ fn decimals(c: &Ctx, s: &mut Sink) {
 }
 
 fn yuan(c: &Ctx, s: &mut Sink) {
-    for key in yuan_suspects(c) {
-        let f = &c.form.budget[key];
+    for y in yuan_figures(c) {
+        let f = &c.form.budget[y.key];
         let Some(v) = f.value else { continue };
-        let title = c.ed.title(key);
-        s.report(
-            "E307",
-            f.cell,
-            title,
-            &f.raw,
+        let title = c.ed.title(y.key);
+        let wan = (v / Decimal::from(10_000)).normalize();
+        let message = if y.proven {
             format!(
-                "“{title}”{} 比其他金额大几个数量级，疑似以元填写（折合 {} 万元）",
-                f.raw,
-                (v / Decimal::from(10_000)).normalize()
-            ),
-        );
+                "“{title}”{} 疑似以元填写：折合 {wan} 万元后与其他金额恰好平衡",
+                f.raw
+            )
+        } else {
+            format!(
+                "“{title}”{} 比其他金额大几个数量级，疑似以元填写（折合 {wan} 万元）",
+                f.raw
+            )
+        };
+        s.report("E307", f.cell, title, &f.raw, message);
     }
 }
 
@@ -437,7 +494,18 @@ fn task_parts(c: &Ctx, s: &mut Sink) {
         .tasks
         .iter()
         .map(|t| (format!("任务“{}”", short(t.name.as_str())), &t.amounts));
-    let total = std::iter::once(("任务合计行".to_string(), &c.form.tasks_total));
+    // The 合计 row is checked only where it is not just the column sums: when it is, its
+    // mismatch follows from the task rows, which are reported one by one.
+    let column_sums = c.form.tasks_total.iter().all(|(k, f)| {
+        let sum: Decimal = c
+            .form
+            .tasks
+            .iter()
+            .filter_map(|t| t.amounts.get(k).and_then(|a| a.value))
+            .sum();
+        f.value.is_some_and(|v| (v - sum).abs() <= tol)
+    });
+    let total = (!column_sums).then_some(("任务合计行".to_string(), &c.form.tasks_total));
     for (who, a) in rows.chain(total) {
         let get = |k: &str| a.get(k).and_then(|f| f.value);
         let (Some(t), Some(f), Some(o)) = (get("total"), get("fiscal"), get("other")) else {

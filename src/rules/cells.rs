@@ -1,8 +1,8 @@
 //! Cells that hold no value to check: error values (#DIV/0!, #REF!) and formulas whose result
 //! was never calculated and saved (E011, E012); rows of the indicator table passed over (E903).
-//! Their codes sort before the other rules', so on the same cell they are the finding kept.
+//! They supersede every other finding on their cell.
 
-use super::{Ctx, Rule, Sink};
+use super::{Ctx, Rule, Sink, on_cell};
 use crate::finding::Severity;
 use crate::form::CellIssueKind;
 
@@ -12,6 +12,8 @@ pub static E011: Rule = Rule {
     title: "单元格显示错误值",
     hint: "修正单元格中的公式或引用，使其显示正确的值",
     check: Some(error_values),
+    // The cell shows an error value: nothing else can be said of it until that is fixed.
+    supersedes: &[on_cell("*")],
 };
 
 pub static E012: Rule = Rule {
@@ -20,7 +22,35 @@ pub static E012: Rule = Rule {
     title: "公式没有计算结果",
     hint: "在 Excel 或 WPS 中打开文件，按 F9 重新计算（或确认已开启自动计算）后保存，再检查",
     check: Some(uncalculated),
+    // The cell's value was never calculated: whatever else it seems to lack follows from that.
+    supersedes: &[on_cell("*")],
 };
+
+pub static E013: Rule = Rule {
+    code: "E013",
+    severity: Severity::Warning,
+    title: "单元格文字超过 Excel 上限",
+    hint: "Excel 和 WPS 的单元格最多容纳 32767 个字符：请精简这段文字，或把详细内容另附说明",
+    check: Some(too_long),
+    supersedes: &[],
+};
+
+fn too_long(c: &Ctx, s: &mut Sink) {
+    for i in &c.form.cell_issues {
+        if let CellIssueKind::TooLong(n) = i.kind {
+            s.report(
+                "E013",
+                Some(i.cell),
+                &i.field,
+                "",
+                format!(
+                    "“{}”有 {n} 个字符，超过单元格上限 32767：生成的工作簿中只保留前 32767 个字符，JSON 中为全文",
+                    i.field
+                ),
+            );
+        }
+    }
+}
 
 pub static E902: Rule = Rule {
     code: "E902",
@@ -28,6 +58,7 @@ pub static E902: Rule = Rule {
     title: "已按推断的编码读取文字",
     hint: "无需修改；如文字显示不对，请在 Excel 或 WPS 中另存为 .xlsx 后再检查",
     check: Some(file_notes),
+    supersedes: &[],
 };
 
 fn file_notes(c: &Ctx, s: &mut Sink) {
@@ -42,6 +73,7 @@ pub static E903: Rule = Rule {
     title: "已跳过非指标行",
     hint: "无需修改；如果这一行本应是一个指标，请补全三级指标、指标值类型和指标值",
     check: Some(skipped_rows),
+    supersedes: &[],
 };
 
 fn error_values(c: &Ctx, s: &mut Sink) {

@@ -1,7 +1,7 @@
 //! Findings about the file itself: it could not be read, or holds no form. These are produced
 //! by the reader and locator, not by a check over a form, so their `check` is `None`.
 
-use super::Rule;
+use super::{Ctx, Rule, Sink};
 use crate::finding::{Finding, Severity};
 
 pub static E001: Rule = Rule {
@@ -10,6 +10,7 @@ pub static E001: Rule = Rule {
     title: "文件无法读取",
     hint: "确认文件是 Excel/WPS 保存的 .xlsx、.xls 或 .ods 工作簿且未加密、未损坏",
     check: None,
+    supersedes: &[],
 };
 
 pub static E002: Rule = Rule {
@@ -18,7 +19,33 @@ pub static E002: Rule = Rule {
     title: "未找到申报表",
     hint: "确认选对了文件，且申报表的栏目名称（如“部门（单位）名称”“三级指标”）未被改动",
     check: None,
+    supersedes: &[],
 };
+
+pub static E003: Rule = Rule {
+    code: "E003",
+    severity: Severity::Warning,
+    title: "工作簿中有同一张申报表的副本",
+    hint: "删除多余的副本工作表（或将其隐藏），工作簿中每个单位只保留一张申报表",
+    check: Some(copies),
+    supersedes: &[],
+};
+
+fn copies(c: &Ctx, s: &mut Sink) {
+    for (sheet, cell) in &c.form.copies {
+        s.report_on(
+            "E003",
+            sheet,
+            Some(*cell),
+            "工作表",
+            sheet,
+            format!(
+                "工作表“{sheet}”是工作表“{}”中申报表的副本（部门和内容相同），只检查了一次",
+                c.form.sheet
+            ),
+        );
+    }
+}
 
 fn file_finding(rule: &Rule, message: String) -> Finding {
     Finding {
@@ -30,6 +57,7 @@ fn file_finding(rule: &Rule, message: String) -> Finding {
         original: String::new(),
         message,
         hint: rule.hint.to_string(),
+        group: None,
     }
 }
 

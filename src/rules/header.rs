@@ -10,6 +10,7 @@ pub static E101: Rule = Rule {
     title: "部门（单位）名称未填写",
     hint: "在“部门（单位）名称”右侧填写部门全称",
     check: Some(department),
+    supersedes: &[],
 };
 
 pub static E102: Rule = Rule {
@@ -18,7 +19,29 @@ pub static E102: Rule = Rule {
     title: "年度缺失或无法识别",
     hint: "在表头写明年度，如“（2022 年度）”",
     check: Some(year),
+    supersedes: &[],
 };
+
+pub static E904: Rule = Rule {
+    code: "E904",
+    severity: Severity::Info,
+    title: "已从其他栏目推断年度",
+    hint: "在表头写明年度，如“（2022 年度）”；推断有误时以表头写明的为准",
+    check: Some(year_source),
+    supersedes: &[],
+};
+
+fn year_source(c: &Ctx, s: &mut Sink) {
+    if let Some(source) = &c.form.year_source {
+        s.report(
+            "E904",
+            c.form.year.cell,
+            "年度",
+            &c.form.year.raw,
+            source.clone(),
+        );
+    }
+}
 
 pub static E103: Rule = Rule {
     code: "E103",
@@ -26,6 +49,7 @@ pub static E103: Rule = Rule {
     title: "年度履职目标未填写",
     hint: "在“年度履职目标”右侧概述本年度的履职目标",
     check: Some(goal),
+    supersedes: &[],
 };
 
 pub static E104: Rule = Rule {
@@ -34,6 +58,7 @@ pub static E104: Rule = Rule {
     title: "表头必填项未填写",
     hint: "按本版申报表填写表头各栏（如“部门（单位）职责”）",
     check: Some(extra),
+    supersedes: &[],
 };
 
 fn extra(c: &Ctx, s: &mut Sink) {

@@ -1,7 +1,7 @@
 //! Indicator rules, row by row: completeness (E401–E404), vocabulary (E411–E412), value sense
 //! (E421–E425) and direction (E431). Rules over the table as a whole live in structure.rs.
 
-use super::{Ctx, Rule, Sink};
+use super::{Ctx, Rule, Sink, on_cell, on_row};
 use crate::edition::Edition;
 use crate::finding::Severity;
 use crate::form::{CellRef, Field, Indicator};
@@ -14,6 +14,7 @@ pub static E401: Rule = Rule {
     title: "绩效指标必填项为空",
     hint: "带 * 的栏目每行都要填写；不适用的单位或投入管理指标的评/扣分标准可填“-”",
     check: Some(required_columns),
+    supersedes: &[on_cell("E404")],
 };
 
 pub static E402: Rule = Rule {
@@ -22,6 +23,7 @@ pub static E402: Rule = Rule {
     title: "指标值类型无法识别",
     hint: "指标值类型填“定性”或比较符 ≥、≤、=、>、<",
     check: Some(known_kind),
+    supersedes: &[on_cell("E444")],
 };
 
 pub static E403: Rule = Rule {
@@ -30,6 +32,7 @@ pub static E403: Rule = Rule {
     title: "定量指标的指标值不是数字",
     hint: "比较符（≥、≤、= 等）后的指标值只填数字，单位写在度量单位栏",
     check: Some(comparator_number),
+    supersedes: &[on_cell("E444"), on_cell("E451")],
 };
 
 pub static E404: Rule = Rule {
@@ -38,6 +41,7 @@ pub static E404: Rule = Rule {
     title: "定量指标缺少指标值说明",
     hint: "在指标值说明中写明指标含义和计算公式，如“××率=××数/××总数×100%”",
     check: Some(quantitative_explained),
+    supersedes: &[on_cell("E451")],
 };
 
 pub static E411: Rule = Rule {
@@ -46,6 +50,7 @@ pub static E411: Rule = Rule {
     title: "一级指标名称不在本版目录中",
     hint: "一级指标使用申报表规定的名称",
     check: Some(known_level1),
+    supersedes: &[],
 };
 
 pub static E412: Rule = Rule {
@@ -54,6 +59,7 @@ pub static E412: Rule = Rule {
     title: "二级指标名称不在本版目录中",
     hint: "二级指标使用所属一级指标下规定的名称",
     check: Some(known_level2),
+    supersedes: &[],
 };
 
 pub static E421: Rule = Rule {
@@ -62,6 +68,7 @@ pub static E421: Rule = Rule {
     title: "定性指标带有百分号单位",
     hint: "定性指标的度量单位填“-”或留空；需要百分比的请改为定量（≥、≤、=）",
     check: Some(qualitative_percent),
+    supersedes: &[on_cell("E444")],
 };
 
 pub static E422: Rule = Rule {
@@ -70,6 +77,7 @@ pub static E422: Rule = Rule {
     title: "定性指标的指标值是数字",
     hint: "定性指标填文字（如“相关”“达到预期”）；要填数字请把指标值类型改为 ≥、≤ 或 =",
     check: Some(qualitative_number),
+    supersedes: &[on_row("E421"), on_cell("E444")],
 };
 
 pub static E423: Rule = Rule {
@@ -78,6 +86,7 @@ pub static E423: Rule = Rule {
     title: "比率超出合理范围",
     hint: "比率类指标的指标值应在 0 到 100 之间（单位 %）",
     check: Some(rate_range),
+    supersedes: &[on_cell("E444")],
 };
 
 pub static E424: Rule = Rule {
@@ -86,6 +95,7 @@ pub static E424: Rule = Rule {
     title: "比率写成“≥100”",
     hint: "比率不可能超过 100%，“≥100”应写为“=100”",
     check: Some(rate_at_least_100),
+    supersedes: &[],
 };
 
 pub static E425: Rule = Rule {
@@ -94,6 +104,7 @@ pub static E425: Rule = Rule {
     title: "指标值中的单位与度量单位不一致",
     hint: "指标值只填数字，单位统一写在度量单位栏",
     check: Some(unit_agrees),
+    supersedes: &[on_cell("E444")],
 };
 
 pub static E431: Rule = Rule {
@@ -102,6 +113,7 @@ pub static E431: Rule = Rule {
     title: "指标值类型方向不当",
     hint: "满意度、完成率、执行率等越高越好的指标用 ≥（或 =）；调整率、结余率、差错率、投诉率等越低越好的指标用 ≤（或 =）",
     check: Some(direction),
+    supersedes: &[on_cell("E424")],
 };
 
 /// A recognised comparator (not 定性).
@@ -186,12 +198,6 @@ fn required_columns(c: &Ctx, s: &mut Sink) {
             continue;
         }
         for ind in &form.indicators {
-            // A common indicator's type and value are known: E444 names the standard instead.
-            if matches!(key.as_str(), "kind" | "value")
-                && c.ed.catalogue_entry(ind.level3.as_str()).is_some()
-            {
-                continue;
-            }
             let Some((raw, cell)) = column(ind, key) else {
                 continue;
             };
@@ -244,12 +250,11 @@ fn comparator_number(c: &Ctx, s: &mut Sink) {
 }
 
 fn quantitative_explained(c: &Ctx, s: &mut Sink) {
-    let required = c.ed.columns.get("description").is_some_and(|d| d.required);
     for ind in c.form.indicators.iter().filter(|i| is_comparator(i)) {
         let d = &ind.description;
-        // A blank starred column is E401's; a placeholder, or a blank unstarred one, is ours.
-        let missing =
-            (d.is_blank() && !required && d.cell.is_some()) || c.ed.is_placeholder(&d.raw);
+        // Blank (where the column exists) or a placeholder. A blank starred cell is also E401's,
+        // which supersedes this finding; a placeholder is also E451's, which this one supersedes.
+        let missing = (d.is_blank() && d.cell.is_some()) || c.ed.is_placeholder(&d.raw);
         if missing {
             s.report(
                 "E404",
@@ -311,9 +316,6 @@ fn known_level2(c: &Ctx, s: &mut Sink) {
 
 fn qualitative_percent(c: &Ctx, s: &mut Sink) {
     for ind in c.form.indicators.iter().filter(|i| is_qualitative(i)) {
-        if ind.value.value.is_some() {
-            continue; // a number on a 定性 row is E422's: one problem, one finding
-        }
         let (cell, raw) = if ind.unit.as_str() == "%" {
             (ind.unit.cell, ind.unit.raw.as_str())
         } else if ind.value_unit.as_deref() == Some("%") {
@@ -416,10 +418,6 @@ fn unit_agrees(c: &Ctx, s: &mut Sink) {
 fn direction(c: &Ctx, s: &mut Sink) {
     let w = &c.ed.words;
     for ind in c.form.indicators.iter().filter(|i| is_comparator(i)) {
-        // A common indicator has its own standard comparator: E444 compares against it.
-        if c.ed.catalogue_entry(ind.level3.as_str()).is_some() {
-            continue;
-        }
         let name = norm_name(ind.level3.as_str());
         let has = |list: &[String]| list.iter().any(|k| name.contains(norm_name(k).as_str()));
         let kind = ind.kind.as_str();

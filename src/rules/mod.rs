@@ -37,14 +37,53 @@ pub struct Rule {
     pub hint: &'static str,
     /// `None` for findings the reader produces itself (the file could not be read).
     pub check: Option<Check>,
+    /// The other rules' findings that one of this rule's findings replaces, because they say
+    /// the same problem less well. Applied after every enabled rule has run, among the enabled
+    /// rules only: turning this rule off lets the superseded findings through, so no problem
+    /// goes unreported. Checks never skip a case for another rule's sake.
+    pub supersedes: &'static [Supersedes],
+}
+
+/// One rule replaced by another where their findings meet.
+pub struct Supersedes {
+    /// The replaced rule's code, or `"*"` for every other rule.
+    pub code: &'static str,
+    pub scope: Scope,
+}
+
+/// Where two findings must be for one to replace the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// On the same cell.
+    Cell,
+    /// On the same row of the same sheet (an indicator's cells).
+    Row,
+}
+
+/// Shorthand for a supersession entry.
+pub const fn on_cell(code: &'static str) -> Supersedes {
+    Supersedes {
+        code,
+        scope: Scope::Cell,
+    }
+}
+
+/// Shorthand for a supersession entry over a whole indicator row.
+pub const fn on_row(code: &'static str) -> Supersedes {
+    Supersedes {
+        code,
+        scope: Scope::Row,
+    }
 }
 
 /// Every rule, sorted by code.
 pub static RULES: &[&Rule] = &[
     &file::E001,
     &file::E002,
+    &file::E003,
     &cells::E011,
     &cells::E012,
+    &cells::E013,
     &header::E101,
     &header::E102,
     &header::E103,
@@ -82,15 +121,19 @@ pub static RULES: &[&Rule] = &[
     &notes::E901,
     &cells::E902,
     &cells::E903,
+    &header::E904,
 ];
 
 /// A finding as a check reports it, before severity and hint are applied.
 struct Raw {
     code: &'static str,
+    /// Another sheet than the form's, for findings about the workbook (a copy of the form).
+    sheet: Option<String>,
     cell: Option<CellRef>,
     field: String,
     original: String,
     message: String,
+    group: Option<String>,
 }
 
 /// Collects what the checks report.
@@ -111,11 +154,39 @@ impl Sink {
     ) {
         self.items.push(Raw {
             code,
+            sheet: None,
             cell,
             field: field.to_string(),
             original: original.to_string(),
             message,
+            group: None,
         });
+    }
+}
+
+impl Sink {
+    /// Names what the last reported finding shares with others of its code (see
+    /// [`Finding::group`]).
+    pub fn group_last(&mut self, group: String) {
+        if let Some(last) = self.items.last_mut() {
+            last.group = Some(group);
+        }
+    }
+
+    /// Reports a problem at a cell of another sheet than the form's.
+    pub fn report_on(
+        &mut self,
+        code: &'static str,
+        sheet: &str,
+        cell: Option<CellRef>,
+        field: &str,
+        original: &str,
+        message: String,
+    ) {
+        self.report(code, cell, field, original, message);
+        if let Some(last) = self.items.last_mut() {
+            last.sheet = Some(sheet.to_string());
+        }
     }
 }
 
@@ -123,14 +194,23 @@ impl Sink {
 /// `None` when the edition turns it off.
 pub fn effective_severity(rule: &Rule, ed: &Edition) -> Option<Severity> {
     match ed.rules.get(rule.code).map(String::as_str) {
-        Some("off") => None,
+        Some("off" | "关闭") => None,
         Some(s) => Some(Severity::parse(s).unwrap_or(rule.severity)),
         None => Some(rule.severity),
     }
 }
 
-/// Runs every rule over the form; findings come back sorted by cell.
+/// Runs every enabled rule over the form, then lets findings replace the ones they supersede;
+/// findings come back sorted by cell.
 pub fn run(form: &Form, ed: &Edition) -> Vec<Finding> {
+    let mut out = run_unresolved(form, ed);
+    resolve(&mut out);
+    sort(&mut out);
+    out
+}
+
+/// Every enabled rule's findings, before supersession (for tests of the precedence).
+pub fn run_unresolved(form: &Form, ed: &Edition) -> Vec<Finding> {
     let ctx = Ctx { form, ed };
     let mut out = Vec::new();
     for rule in RULES {
@@ -142,28 +222,54 @@ pub fn run(form: &Form, ed: &Edition) -> Vec<Finding> {
         out.extend(sink.items.into_iter().map(|r| Finding {
             code: r.code,
             severity,
-            sheet: form.sheet.clone(),
+            sheet: r.sheet.unwrap_or_else(|| form.sheet.clone()),
             cell: r.cell,
             field: r.field,
             original: r.original,
             message: r.message,
             hint: rule.hint.to_string(),
+            group: r.group,
         }));
     }
-    one_per_cell(out)
+    out
 }
 
-/// One problem gives one finding: of the errors and warnings on one input cell only the most
-/// severe (then the lowest code) is kept; 提示 about how a cell was read are always kept.
-fn one_per_cell(mut findings: Vec<Finding>) -> Vec<Finding> {
-    findings.sort_by(|a, b| (a.cell, a.severity, a.code).cmp(&(b.cell, b.severity, b.code)));
-    let mut taken = std::collections::BTreeSet::new();
-    findings.retain(|f| match f.cell {
-        Some(cell) if f.severity != Severity::Info => taken.insert(cell),
-        _ => true,
+/// The registry entry of a code.
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.code == code)
+}
+
+/// Drops every finding that a finding of another (enabled, since it reported) rule supersedes
+/// where they meet. Supersession is not chained: a finding that is itself replaced still
+/// replaces the ones it supersedes, so the outcome does not depend on the order of the rules.
+pub fn resolve(findings: &mut Vec<Finding>) {
+    let replaced: Vec<bool> = findings
+        .iter()
+        .map(|f| {
+            findings.iter().any(|g| {
+                g.code != f.code
+                    && g.sheet == f.sheet
+                    && rule(g.code).is_some_and(|r| {
+                        r.supersedes
+                            .iter()
+                            .any(|s| (s.code == "*" || s.code == f.code) && meets(s.scope, g, f))
+                    })
+            })
+        })
+        .collect();
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        !replaced[i - 1]
     });
-    sort(&mut findings);
-    findings
+}
+
+fn meets(scope: Scope, a: &Finding, b: &Finding) -> bool {
+    match (scope, a.cell, b.cell) {
+        (Scope::Cell, Some(x), Some(y)) => x == y,
+        (Scope::Row, Some(x), Some(y)) => x.row == y.row,
+        _ => false,
+    }
 }
 
 /// The registry as a Markdown table (the README's rule table is this output).
@@ -193,6 +299,38 @@ mod tests {
         for r in RULES {
             assert!(r.code.len() == 4 && r.code.starts_with('E'), "{}", r.code);
             assert!(!r.title.is_empty() && !r.hint.is_empty(), "{}", r.code);
+        }
+    }
+
+    #[test]
+    fn supersessions_name_real_rules() {
+        for r in RULES {
+            for s in r.supersedes {
+                assert!(
+                    s.code == "*" || (rule(s.code).is_some() && s.code != r.code),
+                    "{} supersedes unknown or itself: {}",
+                    r.code,
+                    s.code
+                );
+            }
+        }
+    }
+
+    /// Two rules superseding each other would both vanish where they meet.
+    #[test]
+    fn no_rule_pair_supersedes_both_ways() {
+        for a in RULES {
+            for s in a.supersedes.iter().filter(|s| s.code != "*") {
+                let b = rule(s.code).unwrap();
+                assert!(
+                    !b.supersedes
+                        .iter()
+                        .any(|t| t.code == a.code || t.code == "*"),
+                    "{} and {} supersede each other",
+                    a.code,
+                    b.code
+                );
+            }
         }
     }
 

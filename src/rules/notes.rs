@@ -9,9 +9,11 @@ pub static E901: Rule = Rule {
     title: "已自动规范读取",
     hint: "无需修改；如读取有误，请按标准写法改正原表",
     check: Some(normalizations),
+    supersedes: &[],
 };
 
 fn normalizations(c: &Ctx, s: &mut Sink) {
+    let kind_column = c.ed.title("kind");
     for n in &c.form.normalizations {
         s.report(
             "E901",
@@ -20,5 +22,12 @@ fn normalizations(c: &Ctx, s: &mut Sink) {
             &n.before,
             format!("“{}”按“{}”读取（{}）", n.before, n.after, n.what),
         );
+        // A type is one of a few words: "“定量”按“=”读取" says it all. Values differ cell by
+        // cell, so they are grouped by what was done.
+        s.group_last(if n.field == kind_column {
+            format!("“{}”按“{}”读取", n.before, n.after)
+        } else {
+            n.what.clone()
+        });
     }
 }

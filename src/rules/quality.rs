@@ -1,6 +1,6 @@
 //! Text quality: cells filled with a placeholder that says nothing (E451).
 
-use super::indicators::{column, is_comparator, which};
+use super::indicators::{column, which};
 use super::{Ctx, Rule, Sink};
 use crate::finding::Severity;
 
@@ -10,6 +10,7 @@ pub static E451: Rule = Rule {
     title: "只填了占位文字",
     hint: "写出具体内容：评/扣分标准写明达到或未达到指标值时如何计分，如“每降低1个百分点扣0.5分”",
     check: Some(placeholders),
+    supersedes: &[],
 };
 
 fn placeholders(c: &Ctx, s: &mut Sink) {
@@ -19,10 +20,6 @@ fn placeholders(c: &Ctx, s: &mut Sink) {
                 continue;
             };
             if !c.ed.is_placeholder(raw) || c.ed.dash_allowed(key, &ind.level1.raw) {
-                continue;
-            }
-            // A comparator's value is E403's; a quantitative row's explanation is E404's.
-            if key == "value" && is_comparator(ind) || key == "description" && is_comparator(ind) {
                 continue;
             }
             s.report(

@@ -2,7 +2,7 @@
 //! one 二级 (E442), the common 投入管理 catalogue present (E443) and as standard (E444).
 
 use super::indicators::which;
-use super::{Ctx, Rule, Sink};
+use super::{Ctx, Rule, Sink, on_cell};
 use crate::edition::CatalogueEntry;
 use crate::finding::Severity;
 use crate::form::Indicator;
@@ -16,6 +16,7 @@ pub static E441: Rule = Rule {
     title: "一级指标下没有三级指标",
     hint: "每个一级指标下至少设置一个三级指标",
     check: Some(every_level1),
+    supersedes: &[],
 };
 
 pub static E442: Rule = Rule {
@@ -24,6 +25,7 @@ pub static E442: Rule = Rule {
     title: "同一二级指标下三级指标重复",
     hint: "删除重复的行，或把三级指标改为不同的名称",
     check: Some(no_duplicates),
+    supersedes: &[],
 };
 
 pub static E443: Rule = Rule {
@@ -32,6 +34,7 @@ pub static E443: Rule = Rule {
     title: "缺少通用的投入管理指标",
     hint: "按申报表要求补齐通用的投入管理指标，指标值类型、指标值和单位按标准填写",
     check: Some(catalogue_present),
+    supersedes: &[],
 };
 
 pub static E444: Rule = Rule {
@@ -40,28 +43,36 @@ pub static E444: Rule = Rule {
     title: "通用指标与标准不一致",
     hint: "通用的投入管理指标按标准填写指标值类型、指标值和单位",
     check: Some(catalogue_standard),
+    // A common indicator's standard says more than the general rules: a blank type with the
+    // value present, "≥100" or a direction slip are all "not the standard", naming it.
+    supersedes: &[on_cell("E401"), on_cell("E424"), on_cell("E431")],
 };
 
 fn every_level1(c: &Ctx, s: &mut Sink) {
     if c.form.indicators.is_empty() {
         return; // no table at all is E401's
     }
-    for level in &c.ed.levels {
-        let key = norm_name(&level.name);
-        let present = c
-            .form
-            .indicators
+    let missing: Vec<String> =
+        c.ed.levels
             .iter()
-            .any(|i| norm_name(&i.level1.raw) == key && !i.level3.is_blank());
-        if !present {
-            s.report(
-                "E441",
-                c.form.indicators_anchor,
-                c.ed.title("level1"),
-                "",
-                format!("一级指标“{}”下没有任何三级指标", level.name),
-            );
-        }
+            .filter(|level| {
+                let key = norm_name(&level.name);
+                !c.form
+                    .indicators
+                    .iter()
+                    .any(|i| norm_name(&i.level1.raw) == key && !i.level3.is_blank())
+            })
+            .map(|level| format!("“{}”", level.name))
+            .collect();
+    // One finding on the table header, naming every missing 一级.
+    if !missing.is_empty() {
+        s.report(
+            "E441",
+            c.form.indicators_anchor,
+            c.ed.title("level1"),
+            "",
+            format!("一级指标{}下没有任何三级指标", missing.join("、")),
+        );
     }
 }
 
@@ -102,26 +113,26 @@ fn catalogue_present(c: &Ctx, s: &mut Sink) {
     if c.form.indicators.is_empty() {
         return;
     }
-    for e in &c.ed.catalogue {
-        if !c
-            .form
-            .indicators
+    let missing: Vec<String> =
+        c.ed.catalogue
             .iter()
-            .any(|i| norm_name(&i.level3.raw) == norm_name(&e.level3))
-        {
-            s.report(
-                "E443",
-                c.form.indicators_anchor,
-                c.ed.title("level3"),
-                "",
-                format!(
-                    "缺少通用指标“{}”（{}，标准为 {}）",
-                    e.level3,
-                    e.level2,
-                    standard(e)
-                ),
-            );
-        }
+            .filter(|e| {
+                !c.form
+                    .indicators
+                    .iter()
+                    .any(|i| norm_name(&i.level3.raw) == norm_name(&e.level3))
+            })
+            .map(|e| format!("“{}”（{}，标准为 {}）", e.level3, e.level2, standard(e)))
+            .collect();
+    // One finding on the table header, naming every missing indicator.
+    if !missing.is_empty() {
+        s.report(
+            "E443",
+            c.form.indicators_anchor,
+            c.ed.title("level3"),
+            "",
+            format!("缺少通用指标{}", missing.join("、")),
+        );
     }
 }
 
@@ -132,16 +143,19 @@ fn catalogue_standard(c: &Ctx, s: &mut Sink) {
         };
         let std = standard(e);
         let name = which(ind);
-        // 指标值类型
+        // 指标值类型: blank with the value present (a blank type and value are E401's), or not
+        // the standard's (an unrecognised one is also E402's, which supersedes this).
         if ind.kind.is_blank() {
-            s.report(
-                "E444",
-                ind.kind.cell,
-                c.ed.title("kind"),
-                "",
-                format!("通用指标{name}未填指标值类型，标准为 {std}"),
-            );
-        } else if ind.kind.value.as_deref().is_some_and(|k| k != e.kind) {
+            if !ind.value.is_blank() {
+                s.report(
+                    "E444",
+                    ind.kind.cell,
+                    c.ed.title("kind"),
+                    "",
+                    format!("通用指标{name}未填指标值类型，标准为 {std}"),
+                );
+            }
+        } else if ind.kind.value.as_deref() != Some(e.kind.as_str()) {
             s.report(
                 "E444",
                 ind.kind.cell,
@@ -159,15 +173,8 @@ fn catalogue_standard(c: &Ctx, s: &mut Sink) {
             (Ok(_), None) => false,
             (Err(_), _) => norm_name(&ind.value.raw) == norm_name(&e.value),
         };
-        if ind.value.is_blank() {
-            s.report(
-                "E444",
-                ind.value.cell,
-                c.ed.title("value"),
-                "",
-                format!("通用指标{name}未填指标值，标准为 {std}"),
-            );
-        } else if !value_ok && (ind.value.value.is_some() || e.kind == "定性") {
+        // A blank value is E401's (an error: nothing was declared).
+        if !ind.value.is_blank() && !value_ok {
             s.report(
                 "E444",
                 ind.value.cell,

@@ -9,6 +9,7 @@ pub static E201: Rule = Rule {
     title: "没有填写年度主要任务",
     hint: "在“年度主要任务”下每行填写一项任务的名称和主要内容",
     check: Some(at_least_one),
+    supersedes: &[],
 };
 
 pub static E202: Rule = Rule {
@@ -17,6 +18,7 @@ pub static E202: Rule = Rule {
     title: "任务名称与主要内容不全",
     hint: "每项任务都要同时填写任务名称和主要内容",
     check: Some(name_and_content),
+    supersedes: &[],
 };
 
 fn at_least_one(c: &Ctx, s: &mut Sink) {

@@ -7,10 +7,11 @@ use std::collections::BTreeSet;
 /// What a case or workbook must give.
 #[derive(Default)]
 pub struct Expected {
-    /// (code, cell) of every finding; cell "-" for none.
+    /// (code, cell) of every finding of every form; cell "-" for none, "Sheet!A1" for a cell on
+    /// another sheet than the first form's.
     pub findings: BTreeSet<(String, String)>,
-    /// JSON pointer and the value it must hold.
-    pub json: Vec<(String, serde_json::Value)>,
+    /// Which record (0 = the first form), JSON pointer, and the value it must hold.
+    pub json: Vec<(usize, String, serde_json::Value)>,
 }
 
 impl Expected {
@@ -22,29 +23,49 @@ impl Expected {
             let cell = p.next().expect("cell").to_string();
             self.findings.insert((code, cell));
             true
-        } else if let Some(j) = line.strip_prefix("json ") {
+        } else if let Some(j) = line
+            .strip_prefix("json")
+            .filter(|j| j.starts_with(' ') || j.starts_with('['))
+        {
+            // `json /ptr = v` for the first record, `json[N] /ptr = v` for record N.
+            let (record, j) = match j.strip_prefix('[') {
+                Some(rest) => {
+                    let (n, rest) = rest.split_once(']').expect("json[N]");
+                    (n.parse().expect("record number"), rest)
+                }
+                None => (0, j),
+            };
             let (ptr, val) = j.split_once(" = ").expect("json POINTER = VALUE");
             let val = serde_json::from_str(val.trim()).expect("json value");
-            self.json.push((ptr.trim().to_string(), val));
+            self.json.push((record, ptr.trim().to_string(), val));
             true
         } else {
             false
         }
     }
 
-    /// Compares an outcome; the error lists every difference.
-    pub fn verify(&self, outcome: &jixiao::Outcome) -> Result<(), String> {
-        let got: BTreeSet<(String, String)> = outcome
-            .findings
+    /// Compares the outcomes of one file; the error lists every difference.
+    pub fn verify(&self, outcomes: &[jixiao::Outcome]) -> Result<(), String> {
+        let main_sheet = outcomes
+            .first()
+            .and_then(|o| o.sheet.clone())
+            .unwrap_or_default();
+        let all: Vec<&jixiao::finding::Finding> =
+            outcomes.iter().flat_map(|o| o.findings.iter()).collect();
+        let got: BTreeSet<(String, String)> = all
             .iter()
             .map(|f| {
-                let cell = f.cell.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
+                let cell = match f.cell {
+                    None => "-".to_string(),
+                    Some(c) if f.sheet == main_sheet || f.sheet.is_empty() => c.to_string(),
+                    Some(c) => format!("{}!{c}", f.sheet),
+                };
                 (f.code.to_string(), cell)
             })
             .collect();
         let mut problems = Vec::new();
         if got != self.findings {
-            let lines: Vec<String> = outcome.findings.iter().map(|f| f.line()).collect();
+            let lines: Vec<String> = all.iter().map(|f| f.line()).collect();
             problems.push(format!(
                 "findings differ\n  missing:    {:?}\n  unexpected: {:?}\n  {}",
                 self.findings.difference(&got).collect::<Vec<_>>(),
@@ -52,19 +73,21 @@ impl Expected {
                 lines.join("\n  ")
             ));
         }
-        if outcome.findings.len() != got.len() {
+        if all.len() != got.len() {
             problems.push(format!(
                 "one problem must give one finding: {} findings at {} distinct (code, cell)",
-                outcome.findings.len(),
+                all.len(),
                 got.len()
             ));
         }
-        let record: serde_json::Value =
-            serde_json::from_str(&jixiao::json::line(outcome)).map_err(|e| e.to_string())?;
-        for (ptr, want) in &self.json {
-            match record.pointer(ptr) {
+        let records: Vec<serde_json::Value> = outcomes
+            .iter()
+            .map(|o| serde_json::from_str(&jixiao::json::line(o)).expect("a JSON record"))
+            .collect();
+        for (n, ptr, want) in &self.json {
+            match records.get(*n).and_then(|r| r.pointer(ptr)) {
                 Some(v) if v == want => {}
-                other => problems.push(format!("json {ptr}: expected {want}, got {other:?}")),
+                other => problems.push(format!("json[{n}] {ptr}: expected {want}, got {other:?}")),
             }
         }
         if problems.is_empty() {

@@ -19,6 +19,9 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Border, Font, Side
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# `make.py STEM…` regenerates only those workbooks (the others keep their committed bytes).
+import sys
+ONLY = set(sys.argv[1:])
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="center")
@@ -368,6 +371,180 @@ def uncalculated():
     return wb
 
 
+def quantitative():
+    """A 2022-edition form whose 指标值类型 says 定量 and whose 指标值 carries the comparator, as
+    many departments fill it: "≥90", "≤ 20%", "=100%", a bare "100" (read as "="), and one value
+    that is really unreadable ("应保尽保" under 定量)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = new_sheet(wb, "申报表")
+    r = top(ws, "省级部门（单位）整体绩效目标申报表", "（2022 年度）", "州社会保险服务中心",
+            "及时办理养老保险关系转移接续，按时足额发放待遇。")
+    r = tasks(ws, r)
+    r = budget_2022(ws, r)
+    header_2022(ws, r)
+    rows = []
+    for (l2, l3, k, v, u, d) in COMMON:
+        if k == "定性":
+            rows.append(("投入管理指标", l2, l3, k, v, u, "-", d))
+        elif l3 == "预算调整率":
+            rows.append(("投入管理指标", l2, l3, "定量", "≤ 20%", "%", "-", d))
+        elif l3 == "政府采购执行率":
+            rows.append(("投入管理指标", l2, l3, "定量", "=100%", "", "-", d))
+        else:
+            rows.append(("投入管理指标", l2, l3, "定量", f"{k}{v}", u, "-", d))
+    rows += [
+        ("产出指标", "重点工作任务完成", "养老保险待遇社会化发放率", "定量", "100", "%", "每降低1个百分点扣0.5分", "社会化发放人数/离退休人数×100%。"),
+        ("产出指标", "履职目标实现", "社保基金安全完整率", "定量", "＝100％", "%", "发生一起基金安全事故扣1分", "未发生安全事故的基金数/基金总数×100%。"),
+        ("效益指标", "履职效益", "参保人员应保尽保", "定量", "应保尽保", "-", "每发现一例未参保扣1分", "应参保人员全部参保。"),
+        ("效益指标", "满意度", "参保对象满意率", "定量", ">=95%", "%", "每降低1个百分点扣0.5分", "满意的受访参保对象数/受访总数×100%。"),
+    ]
+    indicator_rows(ws, r + 1, rows)
+    return wb
+
+
+def year_date():
+    """No year in the title nor a year line: a 填报日期 line under the table gives it (a date
+    cell), and a decoy year in the goal text must not be taken."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = new_sheet(wb, "申报表")
+    r = top(ws, "省级部门（单位）整体绩效目标申报表", None, "州社会保险服务中心",
+            "巩固2019年度以来的改革成果，按时足额发放待遇。")
+    r = tasks(ws, r)
+    r = budget_2022(ws, r)
+    header_2022(ws, r)
+    r = indicator_rows(ws, r + 1, common_rows() + OWN)
+    import datetime
+    put(ws, f"A{r + 1}", "填报日期", bold=True, merge=f"A{r + 1}:B{r + 1}")
+    ws[f"C{r + 1}"] = datetime.date(2022, 1, 15)
+    ws[f"C{r + 1}"].number_format = "yyyy年m月d日"
+    put(ws, f"E{r + 1}", "填报人：张三")
+    return wb
+
+
+def year_prior():
+    """No year in the title: the budget block has a 近两年收支情况 part whose columns are the two
+    previous years (2021年, 2022年), so the form is for 2023."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = new_sheet(wb, "申报表")
+    r = top(ws, "省级部门（单位）整体绩效目标申报表", "", "省社会保险服务中心",
+            "及时足额发放养老保险待遇，保障基金安全完整。")
+    r = tasks(ws, r)
+    r = budget_2022(ws, r, 1000, 900, 100)
+    put(ws, f"A{r}", "近两年收支情况", bold=True, merge=f"A{r}:A{r + 2}")
+    for col, text in zip("BCD", ["项目", "2021年", "2022年"]):
+        put(ws, f"{col}{r}", text, bold=True)
+    for i, (label, a, b) in enumerate([("收入（万元）", 850, 940), ("支出（万元）", 840, 930)]):
+        put(ws, f"B{r + 1 + i}", label)
+        put(ws, f"C{r + 1 + i}", a, fmt="0.00")
+        put(ws, f"D{r + 1 + i}", b, fmt="0.00")
+    r += 3
+    header_2022(ws, r)
+    indicator_rows(ws, r + 1, common_rows() + OWN)
+    return wb
+
+
+def year_decoy():
+    """The year is in the title; a 填报日期 of the previous autumn, a prior-years block and a
+    year in the goal text are decoys that must not win over it."""
+    wb = year_prior()
+    ws = wb["申报表"]
+    ws["A1"] = "2022年度省级部门（单位）整体绩效目标申报表"
+    ws["A1"].font = Font(bold=True)
+    ws["C4"] = "巩固2019年度以来的改革成果，及时足额发放养老保险待遇。"
+    last = ws.max_row + 2
+    put(ws, f"A{last}", "填报日期：2021年10月20日", merge=f"A{last}:C{last}")
+    return wb
+
+
+def tasks_two_row():
+    """陕西式 tasks under a two-row header: 预算金额（万元） on the 任务名称 row spanning three
+    columns, 总额 / 财政拨款 / 其他资金 on the row below, tasks after it and a 金额合计 row; one
+    task's 总额 is mistyped and the 合计 row does not match the tasks."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = new_sheet(wb, "绩效目标申报表")
+    r = top(ws, "省级部门（单位）整体绩效目标申报表", "（2023 年度）", "省社会保险服务中心",
+            "及时足额发放养老保险待遇，保障基金安全完整。")
+    items = [("社保关系转移接续工作", "及时办理养老保险关系转移接续", 100, 80, 20),
+             ("退休人员待遇服务工作", "按时足额发放退休待遇", 210, 200, 0),
+             ("社保基金核算管理工作", "社保基金财务核算", 27.89, 27.89, 0)]
+    put(ws, f"A{r}", "年度主要任务", bold=True, merge=f"A{r}:A{r + len(items) + 2}")
+    put(ws, f"B{r}", "*任务名称", bold=True, merge=f"B{r}:B{r + 1}")
+    put(ws, f"C{r}", "*主要内容", bold=True, merge=f"C{r}:E{r + 1}")
+    put(ws, f"F{r}", "预算金额（万元）", bold=True, merge=f"F{r}:H{r}")
+    for col, text in zip("FGH", ["总额", "财政拨款", "其他资金"]):
+        put(ws, f"{col}{r + 1}", text, bold=True)
+    for i, (n, c, t, f, o) in enumerate(items):
+        rr = r + 2 + i
+        put(ws, f"B{rr}", n)
+        put(ws, f"C{rr}", c, merge=f"C{rr}:E{rr}")
+        put(ws, f"F{rr}", t, fmt="0.00")
+        put(ws, f"G{rr}", f, fmt="0.00")
+        put(ws, f"H{rr}", o, fmt="0.00")
+    rr = r + 2 + len(items)
+    put(ws, f"B{rr}", "金额合计", bold=True)
+    put(ws, f"C{rr}", None, merge=f"C{rr}:E{rr}")
+    put(ws, f"F{rr}", 327.89, fmt="0.00")
+    put(ws, f"G{rr}", 307.89, fmt="0.00")
+    put(ws, f"H{rr}", 20, fmt="0.00")
+    r = budget_2022(ws, rr + 1, 327.89, 307.89, 20)
+    header_2022(ws, r)
+    indicator_rows(ws, r + 1, common_rows() + OWN)
+    return wb
+
+
+def two_forms():
+    """A workbook holding the forms of two units, one per sheet, and a second copy of the first
+    form (same department, same content) on a third sheet; the second unit's form has a slip."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, dept, total in [("社保中心", "州社会保险服务中心", 327.89), ("医保中心", "州医疗保障服务中心", 500),
+                              ("社保中心（备份）", "州社会保险服务中心", 327.89)]:
+        ws = new_sheet(wb, name)
+        r = top(ws, "省级部门（单位）整体绩效目标申报表", "（2022 年度）", dept,
+                "及时办理养老保险关系转移接续，按时足额发放待遇。")
+        r = tasks(ws, r)
+        r = budget_2022(ws, r, total, 327.89 if total == 327.89 else 450, 0)
+        header_2022(ws, r)
+        indicator_rows(ws, r + 1, common_rows() + OWN)
+    return wb
+
+
+def long_text():
+    """A description longer than Excel's 32,767-character cell limit, as other programs write it."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = new_sheet(wb, "申报表")
+    r = top(ws, "省级部门（单位）整体绩效目标申报表", "（2022 年度）", "州社会保险服务中心",
+            "及时办理养老保险关系转移接续，按时足额发放待遇。")
+    r = tasks(ws, r)
+    r = budget_2022(ws, r)
+    header_2022(ws, r)
+    own = list(OWN)
+    own[0] = own[0][:7] + ("LONG-TEXT-PLACEHOLDER",)
+    indicator_rows(ws, r + 1, common_rows() + own)
+    return wb
+
+
+def save_long_text(path):
+    """openpyxl cuts text at 32,767 characters when it saves, so the long text is put into the
+    saved package afterwards, as a program that does not check the limit writes it."""
+    import zipfile
+    tmp = path + ".tmp"
+    long_text().save(tmp)
+    text = "社会化发放人数/离退休人数×100%。" + "说明" * 20000 + "（完）"
+    with zipfile.ZipFile(tmp) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if b"LONG-TEXT-PLACEHOLDER" in data:
+                data = data.replace(b"LONG-TEXT-PLACEHOLDER", text.encode("utf-8"))
+            dst.writestr(item, data)
+    os.remove(tmp)
+
+
 def libreoffice(src, stem, exts):
     for ext in exts:
         filt = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97", "ods": "ods"}[ext]
@@ -386,11 +563,22 @@ def main():
             ("shaanxi-2023", shaanxi, ["xlsx", "xls", "ods"]),
             ("messy-2022", messy, ["xlsx", "xls", "ods"]),
             ("cells-2022", cells, ["xlsx", "xls", "ods"]),
+            ("quantitative-2022", quantitative, ["xlsx", "xls", "ods"]),
+            ("year-date", year_date, ["xlsx", "xls", "ods"]),
+            ("year-prior", year_prior, ["xlsx", "xls", "ods"]),
+            ("year-decoy", year_decoy, ["xlsx", "xls", "ods"]),
+            ("tasks-two-row-2023", tasks_two_row, ["xlsx", "xls", "ods"]),
+            ("two-forms-2022", two_forms, ["xlsx", "xls", "ods"]),
         ]:
+            if ONLY and stem not in ONLY:
+                continue
             src = os.path.join(tmp, f"{stem}-src.xlsx")
             make().save(src)
             libreoffice(src, stem, exts)
-        uncalculated().save(os.path.join(HERE, "uncalculated-2022.xlsx"))
+        if not ONLY or "uncalculated-2022" in ONLY:
+            uncalculated().save(os.path.join(HERE, "uncalculated-2022.xlsx"))
+        if not ONLY or "long-text-2022" in ONLY:
+            save_long_text(os.path.join(HERE, "long-text-2022.xlsx"))
 
 
 if __name__ == "__main__":

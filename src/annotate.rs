@@ -4,7 +4,6 @@
 //! The 校验报告 sheet comes first. rust_xlsxwriter cannot edit a file, so this is a re-creation:
 //! column widths and row heights are estimated from the text, not copied.
 
-use crate::Outcome;
 use crate::finding::{Finding, Severity};
 use crate::workbook::{Sheet, Workbook, cell_text};
 use calamine::{
@@ -32,18 +31,14 @@ const MAX_STYLED_BLANKS: u64 = 200_000;
 
 /// Builds the annotated copy of a read workbook, as bytes, marking the findings of every form
 /// in it.
-pub fn annotated_workbook(wb: &Workbook, outcomes: &[Outcome]) -> Result<Vec<u8>, XlsxError> {
-    let findings: Vec<Finding> = outcomes
-        .iter()
-        .flat_map(|o| o.findings.iter().cloned())
-        .collect();
+pub fn annotated_workbook(wb: &Workbook, findings: &[Finding]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Book::new();
     let props = DocProperties::new()
         .set_title("整体绩效目标申报表（批注）")
         .set_author("jixiao")
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     book.set_properties(&props);
-    crate::report::report_sheet(book.add_worksheet(), &findings)?;
+    crate::report::report_sheet(book.add_worksheet(), findings)?;
     let mut names = HashSet::from(["校验报告".to_string()]);
     for (i, sheet) in wb.sheets.iter().enumerate() {
         let ws = book.add_worksheet();

@@ -2,26 +2,17 @@
 //! loaded from a TOML file under templates/ (the 2022 edition is embedded in the binary).
 //! Owns lookups on that data; it never reads workbooks or judges values.
 
+use crate::form::budget_key::{FISCAL, OTHER, TOTAL};
+use crate::form::{Column, Kind};
 use crate::text::{norm_label, norm_name};
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+#[cfg(feature = "cli")]
 use std::path::Path;
 
 /// The 2022 edition, embedded so the binary works with no files beside it.
 pub const BUILTIN_2022: &str = include_str!("../templates/2022.toml");
-
-/// The indicator columns every edition names, in the order of the standardized output.
-pub const COLUMN_KEYS: [&str; 8] = [
-    "level1",
-    "level2",
-    "level3",
-    "kind",
-    "value",
-    "unit",
-    "criteria",
-    "description",
-];
 
 /// Every embedded edition (file name without .toml, text). The first is the default; the others
 /// are sibling editions of other provinces (spec §3), detected from the labels a form has.
@@ -52,8 +43,8 @@ pub struct Edition {
     /// reconciled with that budget figure.
     #[serde(default)]
     pub task_amounts: IndexMap<String, LabeledField>,
-    /// Indicator table columns, by field key (level1 … description).
-    pub columns: IndexMap<String, LabeledField>,
+    /// Indicator table columns (every [`Column`] must be named).
+    pub columns: IndexMap<Column, LabeledField>,
     /// 指标值类型 kinds and how they are typed.
     pub kinds: Vec<KindSpec>,
     /// 一级 names with their 二级 names.
@@ -147,7 +138,7 @@ pub enum DashAllowed {
 #[serde(deny_unknown_fields)]
 pub struct KindSpec {
     /// The normalised kind: 定性, ≥, ≤, =, >, < (or 定量 where the comparator is in the value).
-    pub kind: String,
+    pub kind: Kind,
     /// The ways it is typed.
     pub typed: Vec<String>,
     /// The comparator is written inside the value ("≥90"), as in editions with 定量/定性.
@@ -189,7 +180,7 @@ impl Level {
 pub struct CatalogueEntry {
     pub level2: String,
     pub level3: String,
-    pub kind: String,
+    pub kind: Kind,
     pub value: String,
     #[serde(default)]
     pub unit: String,
@@ -236,6 +227,7 @@ pub struct Words {
 /// Why an edition file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum EditionError {
+    #[cfg(feature = "cli")]
     #[error("无法读取版本文件 {path}：{}", crate::ioerror::reason(source))]
     Io {
         path: String,
@@ -266,6 +258,7 @@ impl Edition {
     }
 
     /// Loads an edition file.
+    #[cfg(feature = "cli")]
     pub fn load(path: &Path) -> Result<Edition, EditionError> {
         let text = std::fs::read_to_string(path).map_err(|source| EditionError::Io {
             path: path.display().to_string(),
@@ -300,14 +293,14 @@ impl Edition {
         let mut ed: Edition = toml::Value::Table(table)
             .try_into()
             .map_err(|e: toml::de::Error| perr(e.message().to_string()))?;
-        for key in ["total", "fiscal", "other"] {
+        for key in [TOTAL, FISCAL, OTHER] {
             if !ed.budget.contains_key(key) {
                 return Err(perr(format!("缺少 [budget.{key}]")));
             }
         }
-        for key in COLUMN_KEYS {
-            if !ed.columns.contains_key(key) {
-                return Err(perr(format!("缺少 [columns.{key}]")));
+        for c in Column::ALL {
+            if !ed.columns.contains_key(&c) {
+                return Err(perr(format!("缺少 [columns.{}]", c.key())));
             }
         }
         // Names are compared normalised on every row; normalise the edition's side once.
@@ -348,6 +341,7 @@ impl Edition {
 
     /// `--edition` as typed: an embedded edition's id, else an edition file. A name that is
     /// neither says which editions exist.
+    #[cfg(feature = "cli")]
     pub fn by_name_or_path(arg: &Path) -> Result<Edition, EditionError> {
         if let Some(ed) = arg.to_str().and_then(Edition::named) {
             return Ok(ed);
@@ -367,8 +361,8 @@ impl Edition {
     }
 
     /// The normalised kind for what was typed in a 指标值类型 cell, if recognised.
-    pub fn kind_of(&self, typed: &str) -> Option<&str> {
-        self.kind_spec(typed).map(|k| k.kind.as_str())
+    pub fn kind_of(&self, typed: &str) -> Option<Kind> {
+        self.kind_spec(typed).map(|k| k.kind)
     }
 
     /// The kind entry for what was typed, if recognised.
@@ -379,19 +373,15 @@ impl Edition {
 
     /// The comparator for a symbol typed inside a value ("≥" of "≥90"), whatever the edition's
     /// 指标值类型 column holds.
-    pub fn comparator_of(&self, typed: &str) -> Option<&str> {
-        self.kind_of(typed).filter(|k| {
-            self.kinds
-                .iter()
-                .any(|s| s.kind == *k && !s.from_value && *k != "定性")
-        })
+    pub fn comparator_of(&self, typed: &str) -> Option<Kind> {
+        self.kind_of(typed).filter(|k| k.is_comparator())
     }
 
     /// Whether "-" is accepted in `column` on a row under `level1`.
-    pub fn dash_allowed(&self, column: &str, level1: &str) -> bool {
+    pub fn dash_allowed(&self, column: Column, level1: &str) -> bool {
         match self
             .columns
-            .get(column)
+            .get(&column)
             .and_then(|c| c.dash_allowed.as_ref())
         {
             Some(DashAllowed::All(_)) => true,
@@ -424,11 +414,26 @@ impl Edition {
         self.levels.iter().find(|l| l.key == key)
     }
 
-    /// The canonical title of a column or budget field.
-    pub fn title<'a>(&'a self, key: &'a str) -> &'a str {
+    /// The canonical title of an indicator column ("指标值类型" …).
+    pub fn column_title(&self, column: Column) -> &str {
         self.columns
+            .get(&column)
+            .map(|f| f.title.as_str())
+            .unwrap_or(column.key())
+    }
+
+    /// The labels an indicator column is found by.
+    pub fn column_labels(&self, column: Column) -> &[String] {
+        self.columns
+            .get(&column)
+            .map(|f| f.labels.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// The canonical title of a budget figure, header field or task amount, by its key.
+    pub fn title<'a>(&'a self, key: &'a str) -> &'a str {
+        self.budget
             .get(key)
-            .or_else(|| self.budget.get(key))
             .or_else(|| self.header.get(key))
             .or_else(|| self.task_amounts.get(key))
             .map(|f| f.title.as_str())
@@ -496,8 +501,8 @@ mod tests {
         let ids: Vec<&str> = eds.iter().map(|e| e.edition.id.as_str()).collect();
         assert_eq!(ids, ["2022", "hunan", "hubei", "shaanxi"]);
         let hunan = &eds[1];
-        assert_eq!(hunan.kind_of("定量"), Some("定量"));
-        assert_eq!(hunan.comparator_of("≥"), Some("≥"));
+        assert_eq!(hunan.kind_of("定量"), Some(Kind::Quantitative));
+        assert_eq!(hunan.comparator_of("≥"), Some(Kind::AtLeast));
         assert!(hunan.header.contains_key("duties"));
         // Inherited from 2022 unless replaced.
         assert_eq!(hunan.catalogue.len(), 19);
@@ -513,16 +518,16 @@ mod tests {
         assert!(ed.is_placeholder(" - "));
         assert!(ed.is_placeholder("未达指标值酌情扣分"));
         assert!(!ed.is_placeholder("每降低1个百分点扣0.5分"));
-        assert_eq!(ed.kind_of("＞＝"), Some("≥"));
-        assert_eq!(ed.kind_of("大于等于"), Some("≥"));
-        assert_eq!(ed.kind_of(" ≧ "), Some("≥"));
-        assert_eq!(ed.kind_of("<="), Some("≤"));
-        assert_eq!(ed.kind_of("定性"), Some("定性"));
+        assert_eq!(ed.kind_of("＞＝"), Some(Kind::AtLeast));
+        assert_eq!(ed.kind_of("大于等于"), Some(Kind::AtLeast));
+        assert_eq!(ed.kind_of(" ≧ "), Some(Kind::AtLeast));
+        assert_eq!(ed.kind_of("<="), Some(Kind::AtMost));
+        assert_eq!(ed.kind_of("定性"), Some(Kind::Qualitative));
         assert_eq!(ed.kind_of("约"), None);
-        assert!(ed.dash_allowed("unit", "产出指标"));
-        assert!(ed.dash_allowed("criteria", "投入管理指标"));
-        assert!(!ed.dash_allowed("criteria", "产出指标"));
-        assert!(!ed.dash_allowed("description", "投入管理指标"));
+        assert!(ed.dash_allowed(Column::Unit, "产出指标"));
+        assert!(ed.dash_allowed(Column::Criteria, "投入管理指标"));
+        assert!(!ed.dash_allowed(Column::Criteria, "产出指标"));
+        assert!(!ed.dash_allowed(Column::Description, "投入管理指标"));
     }
 
     #[test]

@@ -20,8 +20,26 @@ impl CellRef {
 
 impl fmt::Display for CellRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::workbook::a1(self.row, self.col))
+        f.write_str(&a1(self.row, self.col))
     }
+}
+
+/// A1 notation for an absolute 0-based position.
+pub fn a1(row: u32, col: u32) -> String {
+    format!("{}{}", col_name(col), row + 1)
+}
+
+/// Column letters for a 0-based column (0 → A, 26 → AA).
+pub fn col_name(col: u32) -> String {
+    let mut n = col + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = ((n - 1) % 26) as u8;
+        s.push(b'A' + r);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
 }
 
 /// A value found on the form: the text as shown, the parsed value when it could be read, and the
@@ -65,6 +83,120 @@ impl Field<String> {
     }
 }
 
+/// A 指标值类型, normalised: 定性, or a comparator for a quantitative target. `Quantitative`
+/// is 定量 whose comparator could not be read from the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+pub enum Kind {
+    #[serde(rename = "定性")]
+    Qualitative,
+    #[serde(rename = "定量")]
+    Quantitative,
+    #[serde(rename = "≥")]
+    AtLeast,
+    #[serde(rename = "≤")]
+    AtMost,
+    #[serde(rename = "=")]
+    Equal,
+    #[serde(rename = ">")]
+    Greater,
+    #[serde(rename = "<")]
+    Less,
+}
+
+impl Kind {
+    /// As the form and the JSON write it: 定性, 定量, ≥, ≤, =, >, <.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Qualitative => "定性",
+            Kind::Quantitative => "定量",
+            Kind::AtLeast => "≥",
+            Kind::AtMost => "≤",
+            Kind::Equal => "=",
+            Kind::Greater => ">",
+            Kind::Less => "<",
+        }
+    }
+
+    /// A quantitative target (every kind but 定性): its value must be a number.
+    pub fn is_quantitative(self) -> bool {
+        self != Kind::Qualitative
+    }
+
+    /// A comparator proper (≥ ≤ = > <).
+    pub fn is_comparator(self) -> bool {
+        !matches!(self, Kind::Qualitative | Kind::Quantitative)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The indicator table's columns, in the order of the standardized output. An edition names
+/// each (`[columns.level1]` …) with its title and labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Column {
+    Level1,
+    Level2,
+    Level3,
+    Kind,
+    Value,
+    Unit,
+    Criteria,
+    Description,
+}
+
+impl Column {
+    /// Every column, in output order.
+    pub const ALL: [Column; 8] = [
+        Column::Level1,
+        Column::Level2,
+        Column::Level3,
+        Column::Kind,
+        Column::Value,
+        Column::Unit,
+        Column::Criteria,
+        Column::Description,
+    ];
+
+    /// The key edition files use (`level1` …).
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::Level1 => "level1",
+            Column::Level2 => "level2",
+            Column::Level3 => "level3",
+            Column::Kind => "kind",
+            Column::Value => "value",
+            Column::Unit => "unit",
+            Column::Criteria => "criteria",
+            Column::Description => "description",
+        }
+    }
+}
+
+/// The budget figures' keys that rules and the JSON rely on. An edition names each it has
+/// (`[budget.total]` …) with its title and labels, and may add others, which are read, shown
+/// and reconciled where a rule knows them.
+pub mod budget_key {
+    /// 部门预算总额 (or 收入合计 where income and expense are separate). Every edition has it.
+    pub const TOTAL: &str = "total";
+    /// 财政性资金 / 财政拨款. Every edition has it; total = fiscal + other.
+    pub const FISCAL: &str = "fiscal";
+    /// 其他资金. Every edition has it.
+    pub const OTHER: &str = "other";
+    /// 基本支出: with `PROJECT`, the structure; total (or expense total) = basic + project.
+    pub const BASIC: &str = "basic";
+    /// 项目支出.
+    pub const PROJECT: &str = "project";
+    /// 支出合计, in editions with 收入构成 / 支出构成: equals the income total.
+    pub const EXPENSE_TOTAL: &str = "expense_total";
+    /// The five keys of the JSON contract (spec §4), in its order.
+    pub const CONTRACT: [&str; 5] = [TOTAL, FISCAL, OTHER, BASIC, PROJECT];
+}
+
 /// One 年度主要任务 row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
@@ -85,8 +217,8 @@ pub struct Indicator {
     /// 二级, filled down likewise.
     pub level2: Field<String>,
     pub level3: Field<String>,
-    /// 指标值类型: `value` is the normalised kind (定性, ≥, ≤, =, >, <) when recognised.
-    pub kind: Field<String>,
+    /// 指标值类型: `value` is the normalised kind when recognised.
+    pub kind: Field<Kind>,
     /// 指标值: `value` is the number when one could be read; `raw` keeps the word for 定性.
     pub value: Field<Decimal>,
     /// A unit that rode in the value cell ("90%" → "%", "28.8万元" → "万元", or a % format).
@@ -110,10 +242,15 @@ impl Indicator {
 
     /// The value as the standardized output shows it: the number for a comparator, else the word.
     pub fn value_text(&self) -> String {
-        match (&self.kind.value, &self.value.value) {
-            (Some(k), Some(n)) if k != "定性" => n.normalize().to_string(),
+        match (self.kind.value, &self.value.value) {
+            (Some(k), Some(n)) if k.is_quantitative() => n.normalize().to_string(),
             _ => self.value.raw.clone(),
         }
+    }
+
+    /// The kind as the standardized output writes it: normalised, else as typed.
+    pub fn kind_text(&self) -> &str {
+        self.kind.value.map(Kind::as_str).unwrap_or(&self.kind.raw)
     }
 }
 
@@ -214,5 +351,19 @@ impl Form {
     /// A budget figure's value, if its label was found and a number was read.
     pub fn amount(&self, key: &str) -> Option<Decimal> {
         self.budget.get(key).and_then(|f| f.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a1_names() {
+        assert_eq!(a1(0, 0), "A1");
+        assert_eq!(a1(22, 4), "E23");
+        assert_eq!(col_name(25), "Z");
+        assert_eq!(col_name(26), "AA");
+        assert_eq!(col_name(16383), "XFD");
     }
 }

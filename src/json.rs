@@ -2,9 +2,10 @@
 //! readable form). Field names and shapes are a
 //! contract other programs rely on; change them only with a new contract version.
 
-use crate::Outcome;
 use crate::finding::Finding;
 use crate::form::Form;
+use crate::form::budget_key::{BASIC, CONTRACT, FISCAL, OTHER, PROJECT, TOTAL};
+use crate::pipeline::Outcome;
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -101,17 +102,15 @@ fn form_json(f: &Form) -> FormJson<'_> {
             })
             .collect(),
         budget: BudgetJson {
-            total: dec(f.amount("total")),
-            fiscal: dec(f.amount("fiscal")),
-            other: dec(f.amount("other")),
-            basic: dec(f.amount("basic")),
-            project: dec(f.amount("project")),
+            total: dec(f.amount(TOTAL)),
+            fiscal: dec(f.amount(FISCAL)),
+            other: dec(f.amount(OTHER)),
+            basic: dec(f.amount(BASIC)),
+            project: dec(f.amount(PROJECT)),
             more: f
                 .budget
                 .iter()
-                .filter(|(k, _)| {
-                    !["total", "fiscal", "other", "basic", "project"].contains(&k.as_str())
-                })
+                .filter(|(k, _)| !CONTRACT.contains(&k.as_str()))
                 .map(|(k, v)| (k.clone(), dec(v.value)))
                 .collect(),
         },
@@ -122,7 +121,7 @@ fn form_json(f: &Form) -> FormJson<'_> {
                 level1: i.level1.as_str(),
                 level2: i.level2.as_str(),
                 level3: i.level3.as_str(),
-                kind: i.kind.value.as_deref(),
+                kind: i.kind.value.map(|k| k.as_str()),
                 value: i.value_text(),
                 unit: i.effective_unit().to_string(),
                 criteria: i.criteria.as_str(),

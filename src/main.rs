@@ -5,9 +5,9 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use jixiao::edition::Edition;
 use jixiao::finding::{Finding, Severity};
-use jixiao::output::{OutputBase, OutputError};
+use jixiao::output::OutputBase;
 use jixiao::workbook::{Limits, ReadError};
-use jixiao::{Outcome, Status, annotate, check_workbook, json, output, report, rules};
+use jixiao::{FileResult, Options, Outcome, Outputs, Status, json, output, process, rules};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -222,7 +222,15 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common, out: &mut Out
         Ok(eds) => eds,
         Err(code) => return code,
     };
-    let limits = common.limits();
+    let opts = Options {
+        editions: &eds,
+        limits: common.limits(),
+        outputs: if out_dir.is_some() {
+            Outputs::ALL
+        } else {
+            Outputs::default()
+        },
+    };
     let bases = out_dir.map(|d| output::plan(files, d));
     let mut terminal = Terminal {
         verbose: common.verbose,
@@ -232,33 +240,18 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common, out: &mut Out
     let mut tally = [0usize; 4];
     for (i, path) in files.iter().enumerate() {
         let name = path.display().to_string();
-        let (outcomes, workbook) = match read_input(path, &limits) {
-            Ok(bytes) => check_workbook(&name, &bytes, &eds, &limits),
-            Err(reason) => {
-                let outcome = Outcome {
-                    file: name.clone(),
-                    sheet: None,
-                    edition: eds[0].edition.id.clone(),
-                    status: Status::Unreadable,
-                    form: None,
-                    findings: vec![rules::unreadable(&reason)],
-                };
-                (vec![outcome], None)
-            }
+        let result = match read_input(path, &opts.limits) {
+            Ok(bytes) => process(&name, &bytes, &opts),
+            Err(reason) => FileResult::unreadable(&name, &reason, &eds),
         };
-        let mut ending = Ending::Clean;
-        for o in &outcomes {
-            ending = ending.max(match o.status {
-                Status::Unreadable => Ending::Unreadable,
-                Status::Errors => Ending::Errors,
-                Status::Ok | Status::Warnings => Ending::Clean,
-            });
-        }
+        let mut ending = match result.status() {
+            Status::Unreadable => Ending::Unreadable,
+            Status::Errors => Ending::Errors,
+            Status::Ok | Status::Warnings => Ending::Clean,
+        };
         let mut written = Vec::new();
-        if let (Some(bases), Some(wb)) = (&bases, &workbook)
-            && outcomes.iter().any(|o| o.form.is_some())
-        {
-            let failures = write_outputs(&bases[i], &outcomes, wb, &eds, files, &mut written);
+        if let Some(bases) = &bases {
+            let failures = write_outputs(&bases[i], &result, files, &mut written);
             if !failures.is_empty() {
                 out.err(&format!(
                     "错误：未能写出“{name}”的结果：{}",
@@ -269,15 +262,11 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common, out: &mut Out
         }
         worst = worst.max(ending.exit_code());
         tally[ending as usize] += 1;
-        for o in &outcomes {
+        for o in &result.outcomes {
             match common.format {
                 OutFormat::Json => out.line(&json::line(o)),
                 OutFormat::Text => {
-                    let ed = eds
-                        .iter()
-                        .find(|e| e.edition.id == o.edition)
-                        .unwrap_or(&eds[0]);
-                    for l in terminal.lines(o, ed) {
+                    for l in terminal.lines(o) {
                         out.line(&l);
                     }
                 }
@@ -306,39 +295,25 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common, out: &mut Out
     ExitCode::from(worst)
 }
 
-/// Writes the standardized workbook of every form and the annotated copy of the input; returns
-/// why outputs could not be written, each reason once.
+/// Writes the outputs the core built; returns why outputs could not be written, each reason
+/// once.
 fn write_outputs(
     base: &OutputBase,
-    outcomes: &[Outcome],
-    wb: &jixiao::workbook::Workbook,
-    eds: &[Edition],
+    result: &FileResult,
     inputs: &[PathBuf],
     written: &mut Vec<PathBuf>,
 ) -> Vec<String> {
-    let forms: Vec<&Outcome> = outcomes.iter().filter(|o| o.form.is_some()).collect();
-    let several = forms.len() > 1;
-    let mut jobs: Vec<(PathBuf, Result<Vec<u8>, OutputError>)> = Vec::new();
-    for o in &forms {
-        let Some(form) = &o.form else { continue };
-        let ed = eds
-            .iter()
-            .find(|e| e.edition.id == o.edition)
-            .unwrap_or(&eds[0]);
-        let sheet = several.then_some(form.sheet.as_str());
-        let bytes =
-            report::standard_workbook(o, form, ed).map_err(|e| OutputError::Xlsx(e.to_string()));
-        jobs.push((base.path(sheet, "_标准"), bytes));
-    }
-    let copy =
-        annotate::annotated_workbook(wb, outcomes).map_err(|e| OutputError::Xlsx(e.to_string()));
-    jobs.push((base.path(None, "_批注"), copy));
     let mut failures: Vec<String> = Vec::new();
-    for (target, bytes) in jobs {
-        match bytes.and_then(|b| output::write_atomic(&target, &b, inputs)) {
+    for o in &result.outputs {
+        let target = base.path(o.kind.sheet(), o.kind.suffix());
+        let done = o
+            .bytes
+            .as_ref()
+            .map_err(|e| e.clone())
+            .and_then(|b| output::write_atomic(&target, b, inputs).map_err(|e| e.to_string()));
+        match done {
             Ok(()) => written.push(target),
-            Err(e) => {
-                let reason = e.to_string();
+            Err(reason) => {
                 if !failures.contains(&reason) {
                     failures.push(reason);
                 }
@@ -378,7 +353,7 @@ struct Terminal {
 }
 
 impl Terminal {
-    fn lines(&mut self, o: &Outcome, ed: &Edition) -> Vec<String> {
+    fn lines(&mut self, o: &Outcome) -> Vec<String> {
         let mut lines = Vec::new();
         match &o.form {
             Some(f) => {
@@ -389,7 +364,7 @@ impl Terminal {
                 };
                 lines.push(format!(
                     "{}：工作表“{}”，{}{evidence}",
-                    o.file, f.sheet, ed.edition.name
+                    o.file, f.sheet, o.edition_name
                 ));
             }
             None => lines.push(format!("{}：", o.file)),

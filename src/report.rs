@@ -3,10 +3,9 @@
 //! Text is always written as text (never a formula); the creation date is fixed so the same
 //! input gives the same bytes.
 
-use crate::Outcome;
 use crate::edition::Edition;
 use crate::finding::Finding;
-use crate::form::{CellRef, Form};
+use crate::form::{CellRef, Column, Form};
 use crate::text::fixed;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{
@@ -148,8 +147,13 @@ fn source(form: &Form, cell: Option<CellRef>) -> String {
         .unwrap_or_default()
 }
 
-/// Builds the standardized workbook for a checked form, as bytes.
-pub fn standard_workbook(o: &Outcome, form: &Form, ed: &Edition) -> Result<Vec<u8>, XlsxError> {
+/// Builds the standardized workbook for a checked form, as bytes; `file` names the input.
+pub fn standard_workbook(
+    file: &str,
+    form: &Form,
+    findings: &[Finding],
+    ed: &Edition,
+) -> Result<Vec<u8>, XlsxError> {
     let st = Styles::new();
     let mut wb = Workbook::new();
     let props = DocProperties::new()
@@ -158,11 +162,11 @@ pub fn standard_workbook(o: &Outcome, form: &Form, ed: &Edition) -> Result<Vec<u
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     wb.set_properties(&props);
 
-    basic_sheet(wb.add_worksheet(), o, form, ed, &st)?;
+    basic_sheet(wb.add_worksheet(), file, form, ed, &st)?;
     tasks_sheet(wb.add_worksheet(), form, ed, &st)?;
     budget_sheet(wb.add_worksheet(), form, ed, &st)?;
     indicators_sheet(wb.add_worksheet(), form, ed, &st)?;
-    report_sheet(wb.add_worksheet(), &o.findings)?;
+    report_sheet(wb.add_worksheet(), findings)?;
     wb.save_to_buffer()
 }
 
@@ -176,7 +180,7 @@ fn header_row(t: &mut Table, headers: &[&str], row: u32, st: &Styles) -> Result<
 
 fn basic_sheet(
     ws: &mut Worksheet,
-    o: &Outcome,
+    file: &str,
     form: &Form,
     ed: &Edition,
     st: &Styles,
@@ -210,7 +214,7 @@ fn basic_sheet(
     if !form.edition_evidence.is_empty() {
         rows.push(("版本识别依据", form.edition_evidence.join("、"), None));
     }
-    rows.push(("源文件", o.file.clone(), None));
+    rows.push(("源文件", file.to_string(), None));
     rows.push(("源工作表", form.sheet.clone(), None));
     for (i, (k, v, cell)) in rows.iter().enumerate() {
         let r = i as u32 + 1;
@@ -327,10 +331,7 @@ fn indicators_sheet(
         ws,
         &[6.0, 14.0, 16.0, 26.0, 10.0, 10.0, 10.0, 40.0, 50.0, 24.0],
     );
-    let titles: Vec<&str> = crate::edition::COLUMN_KEYS
-        .iter()
-        .map(|k| ed.title(k))
-        .collect();
+    let titles: Vec<&str> = Column::ALL.iter().map(|c| ed.column_title(*c)).collect();
     let mut headers = vec!["序号"];
     headers.extend(titles);
     headers.push("来源单元格");
@@ -341,10 +342,9 @@ fn indicators_sheet(
         t.text(r, 1, ind.level1.as_str(), &st.text)?;
         t.text(r, 2, ind.level2.as_str(), &st.text)?;
         t.text(r, 3, ind.level3.as_str(), &st.text)?;
-        let kind = ind.kind.value.as_deref().unwrap_or(&ind.kind.raw);
-        t.text(r, 4, kind, &st.text)?;
-        match (ind.kind.value.as_deref(), ind.value.value) {
-            (Some(k), Some(n)) if k != "定性" => t.number(r, 5, n, &st.number, None)?,
+        t.text(r, 4, ind.kind_text(), &st.text)?;
+        match (ind.kind.value, ind.value.value) {
+            (Some(k), Some(n)) if k.is_quantitative() => t.number(r, 5, n, &st.number, None)?,
             _ => t.text(r, 5, &ind.value.raw, &st.text)?,
         }
         t.text(r, 6, ind.effective_unit(), &st.text)?;

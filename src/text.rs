@@ -62,8 +62,33 @@ pub struct TextNumber {
     pub comparator: Option<String>,
     /// A unit written after the number ("28.8万元" → "万元"), without `%`.
     pub unit: Option<String>,
-    /// The text had to be changed to read it (full-width digits, separators, spaces …).
-    pub changed: bool,
+    /// What had to be done to read the text as a number.
+    pub change: TextChange,
+}
+
+/// What reading a number out of text took, said in the 提示.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextChange {
+    /// Full-width digits or signs ("９０％") read as half-width.
+    FullWidth,
+    /// Spaces removed (also NBSP and U+3000, inside or around).
+    Spaces,
+    /// Thousands separators removed.
+    Separators,
+    /// Nothing changed: only the cell held text, not a number.
+    None,
+}
+
+impl TextChange {
+    /// The 提示's words for it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            TextChange::FullWidth => "全角数字或符号按半角读作数字",
+            TextChange::Spaces => "去掉空格后读作数字",
+            TextChange::Separators => "去掉千位分隔符后读作数字",
+            TextChange::None => "文本格式的数字读作数字",
+        }
+    }
 }
 
 /// Reads a number typed as text: full-width digits and signs, `％`, thousands separators and
@@ -129,19 +154,23 @@ pub fn parse_text_number(raw: &str) -> Option<TextNumber> {
         t if t.chars().any(|c| c.is_ascii_digit()) => return None,
         t => (false, Some(t.to_string())),
     };
-    let canonical = format!(
-        "{}{}{}",
-        comparator.as_deref().unwrap_or(""),
-        digits,
-        if percent { "%" } else { "" }
-    );
-    let changed = canonical + unit.as_deref().unwrap_or("") != raw;
+    // One look at the text says what reading it took, in order of what staff notice first.
+    let trimmed = trim(raw);
+    let change = if trimmed.chars().any(|c| c.nfkc().ne(std::iter::once(c))) {
+        TextChange::FullWidth
+    } else if trimmed.chars().any(is_space) || trimmed.len() != raw.len() {
+        TextChange::Spaces
+    } else if trimmed.contains(',') {
+        TextChange::Separators
+    } else {
+        TextChange::None
+    };
     Some(TextNumber {
         value: value.normalize(),
         percent,
         comparator,
         unit,
-        changed,
+        change,
     })
 }
 
@@ -207,7 +236,7 @@ mod tests {
     fn numbers_from_text() {
         let n = parse_text_number("１，２３４．５６").unwrap();
         assert_eq!(n.value, d("1234.56"));
-        assert!(n.changed);
+        assert_eq!(n.change, TextChange::FullWidth);
         let n = parse_text_number("90％").unwrap();
         assert_eq!((n.value, n.percent), (d("90"), true));
         let n = parse_text_number("≥ 90%").unwrap();
@@ -219,7 +248,18 @@ mod tests {
         assert!(parse_text_number("相关").is_none());
         assert!(parse_text_number("1,23").is_none());
         assert!(parse_text_number("12a3").is_none());
-        assert!(!parse_text_number("327.89").unwrap().changed);
+        assert_eq!(
+            parse_text_number("327.89").unwrap().change,
+            TextChange::None
+        );
+        assert_eq!(
+            parse_text_number("1,327.89").unwrap().change,
+            TextChange::Separators
+        );
+        assert_eq!(
+            parse_text_number(" 327.89").unwrap().change,
+            TextChange::Spaces
+        );
         let n = parse_text_number("\u{a0}327.89\u{3000}").unwrap();
         assert_eq!(n.value, d("327.89"));
     }

@@ -1,5 +1,6 @@
-//! Fuzzes the whole path on in-memory bytes: read (sniff, unzip, calamine) → locate → rules →
-//! the standardized workbook, the annotated copy and the JSON line. Any panic is a bug: bad input must become a
+//! Fuzzes the whole path on in-memory bytes through the core every door calls
+//! (`jixiao::process`): read (sniff, unzip, calamine) → locate → rules → the standardized
+//! workbook, the annotated copy, and the JSON line. Any panic is a bug: bad input must become a
 //! finding or an "unreadable" outcome.
 #![no_main]
 
@@ -17,26 +18,20 @@ fuzz_target!(|data: &[u8]| {
         jixiao::workbook::install_panic_hook();
         Edition::embedded()
     });
-    // Smaller limits than the command line's, so each execution stays fast.
-    let limits = Limits {
-        max_file_bytes: 4 << 20,
-        max_unzipped_bytes: 32 << 20,
-        max_cells: 100_000,
+    // Smaller limits than the command line's, so each execution stays fast. The same core
+    // function every door calls, with every output.
+    let opts = jixiao::Options {
+        editions: eds,
+        limits: Limits::SMALL,
+        outputs: jixiao::Outputs::ALL,
     };
-    let (outcomes, wb) = jixiao::check_workbook("fuzz.xlsx", data, eds, &limits);
-    for outcome in &outcomes {
-        if let Some(form) = &outcome.form {
-            let ed = eds.iter().find(|e| e.edition.id == outcome.edition).expect("the edition used");
-            let bytes = jixiao::report::standard_workbook(outcome, form, ed).expect("writing a read form");
-            assert!(!bytes.is_empty());
-        }
+    let result = jixiao::process("fuzz.xlsx", data, &opts);
+    for o in &result.outputs {
+        let bytes = o.bytes.as_ref().expect("an output of a read form can be built");
+        assert!(!bytes.is_empty());
+    }
+    for outcome in &result.outcomes {
         let line = jixiao::json::line(outcome);
         assert!(!line.contains('\n'));
-    }
-    if let Some(wb) = &wb
-        && outcomes.iter().any(|o| o.form.is_some())
-    {
-        let copy = jixiao::annotate::annotated_workbook(wb, &outcomes).expect("copying a read workbook");
-        assert!(!copy.is_empty());
     }
 });

@@ -4,6 +4,7 @@
 
 use super::{Ctx, Rule, Sink};
 use crate::finding::Severity;
+use crate::form::budget_key::{BASIC, EXPENSE_TOTAL, FISCAL, OTHER, PROJECT, TOTAL};
 use crate::form::{CellRef, Field};
 use crate::text::fixed;
 use rust_decimal::Decimal;
@@ -193,15 +194,15 @@ fn not_a_number(c: &Ctx, s: &mut Sink) {
 /// The sums a budget must satisfy, as (whole, parts), for the keys this form has: the sources,
 /// the structure (against 支出合计 where the edition has one) and income against expense.
 fn equations(c: &Ctx) -> Vec<(&'static str, Vec<&'static str>)> {
-    let structure_whole = if c.form.budget.contains_key("expense_total") {
-        "expense_total"
+    let structure_whole = if c.form.budget.contains_key(EXPENSE_TOTAL) {
+        EXPENSE_TOTAL
     } else {
-        "total"
+        TOTAL
     };
     vec![
-        ("total", vec!["fiscal", "other"]),
-        (structure_whole, vec!["basic", "project"]),
-        ("expense_total", vec!["total"]),
+        (TOTAL, vec![FISCAL, OTHER]),
+        (structure_whole, vec![BASIC, PROJECT]),
+        (EXPENSE_TOTAL, vec![TOTAL]),
     ]
 }
 
@@ -302,35 +303,34 @@ fn reconcile(c: &Ctx, s: &mut Sink, code: &'static str, whole: &str, parts: [&st
 }
 
 fn sources_sum(c: &Ctx, s: &mut Sink) {
-    reconcile(c, s, "E303", "total", ["fiscal", "other"]);
+    reconcile(c, s, "E303", TOTAL, [FISCAL, OTHER]);
 }
 
 fn structure_sum(c: &Ctx, s: &mut Sink) {
-    let whole = if c.form.budget.contains_key("expense_total") {
-        "expense_total"
+    let whole = if c.form.budget.contains_key(EXPENSE_TOTAL) {
+        EXPENSE_TOTAL
     } else {
-        "total"
+        TOTAL
     };
-    reconcile(c, s, "E304", whole, ["basic", "project"]);
+    reconcile(c, s, "E304", whole, [BASIC, PROJECT]);
 }
 
 fn income_expense(c: &Ctx, s: &mut Sink) {
-    let (Some(income), Some(expense)) = (c.form.amount("total"), c.form.amount("expense_total"))
-    else {
+    let (Some(income), Some(expense)) = (c.form.amount(TOTAL), c.form.amount(EXPENSE_TOTAL)) else {
         return;
     };
     if (income - expense).abs() > c.ed.thresholds.budget_tolerance {
-        let f = &c.form.budget["expense_total"];
+        let f = &c.form.budget[EXPENSE_TOTAL];
         s.report(
             "E309",
             f.cell,
-            c.ed.title("expense_total"),
+            c.ed.title(EXPENSE_TOTAL),
             &f.raw,
             format!(
                 "{} {} ≠ {} {}",
-                c.ed.title("expense_total"),
+                c.ed.title(EXPENSE_TOTAL),
                 money(c, expense),
-                c.ed.title("total"),
+                c.ed.title(TOTAL),
                 money(c, income)
             ),
         );
@@ -508,16 +508,16 @@ fn task_parts(c: &Ctx, s: &mut Sink) {
     let total = (!column_sums).then_some(("任务合计行".to_string(), &c.form.tasks_total));
     for (who, a) in rows.chain(total) {
         let get = |k: &str| a.get(k).and_then(|f| f.value);
-        let (Some(t), Some(f), Some(o)) = (get("total"), get("fiscal"), get("other")) else {
+        let (Some(t), Some(f), Some(o)) = (get(TOTAL), get(FISCAL), get(OTHER)) else {
             continue;
         };
         if (t - (f + o)).abs() > tol {
-            let cell = a.get("total").and_then(|x| x.cell);
+            let cell = a.get(TOTAL).and_then(|x| x.cell);
             s.report(
                 "E311",
                 cell,
-                task_title(c, "total"),
-                &a["total"].raw,
+                task_title(c, TOTAL),
+                &a[TOTAL].raw,
                 format!(
                     "{who}的总额 {} ≠ 财政拨款 {} + 其他资金 {} = {}",
                     money(c, t),

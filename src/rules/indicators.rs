@@ -4,7 +4,7 @@
 use super::{Ctx, Rule, Sink, on_cell, on_row};
 use crate::edition::Edition;
 use crate::finding::Severity;
-use crate::form::{CellRef, Field, Indicator};
+use crate::form::{CellRef, Column, Field, Indicator, Kind};
 use crate::text::{norm_label, norm_name};
 use std::collections::BTreeSet;
 
@@ -116,13 +116,13 @@ pub static E431: Rule = Rule {
     supersedes: &[on_cell("E424")],
 };
 
-/// A recognised comparator (not 定性).
+/// A recognised quantitative type (a comparator, or 定量): its value must be a number.
 pub(super) fn is_comparator(i: &Indicator) -> bool {
-    i.kind.value.as_deref().is_some_and(|k| k != "定性")
+    i.kind.value.is_some_and(Kind::is_quantitative)
 }
 
 pub(super) fn is_qualitative(i: &Indicator) -> bool {
-    i.kind.value.as_deref() == Some("定性")
+    i.kind.value == Some(Kind::Qualitative)
 }
 
 /// A rate: the name ends in one of the edition's rate suffixes (率), or the unit is %.
@@ -143,20 +143,21 @@ pub(super) fn which(i: &Indicator) -> String {
     }
 }
 
-/// The text and cell of an indicator's column, by the edition's column key.
-pub(super) fn column<'a>(i: &'a Indicator, key: &str) -> Option<(&'a str, Option<CellRef>)> {
-    let f = |f: &'a Field<String>| (f.raw.as_str(), f.cell);
-    Some(match key {
-        "level1" => f(&i.level1),
-        "level2" => f(&i.level2),
-        "level3" => f(&i.level3),
-        "kind" => f(&i.kind),
-        "value" => (i.value.raw.as_str(), i.value.cell),
-        "unit" => f(&i.unit),
-        "criteria" => f(&i.criteria),
-        "description" => f(&i.description),
-        _ => return None,
-    })
+/// The text as typed and the cell of an indicator's column.
+pub(super) fn column(i: &Indicator, col: Column) -> (&str, Option<CellRef>) {
+    fn f(f: &Field<String>) -> (&str, Option<CellRef>) {
+        (f.raw.as_str(), f.cell)
+    }
+    match col {
+        Column::Level1 => f(&i.level1),
+        Column::Level2 => f(&i.level2),
+        Column::Level3 => f(&i.level3),
+        Column::Kind => (i.kind.raw.as_str(), i.kind.cell),
+        Column::Value => (i.value.raw.as_str(), i.value.cell),
+        Column::Unit => f(&i.unit),
+        Column::Criteria => f(&i.criteria),
+        Column::Description => f(&i.description),
+    }
 }
 
 fn required_columns(c: &Ctx, s: &mut Sink) {
@@ -183,11 +184,7 @@ fn required_columns(c: &Ctx, s: &mut Sink) {
     }
     for (key, spec) in c.ed.columns.iter().filter(|(_, spec)| spec.required) {
         // A starred column missing from the header is one finding, not one per row.
-        if form
-            .indicators
-            .iter()
-            .all(|i| column(i, key).is_some_and(|(_, cell)| cell.is_none()))
-        {
+        if form.indicators.iter().all(|i| column(i, *key).1.is_none()) {
             s.report(
                 "E401",
                 form.indicators_anchor,
@@ -198,9 +195,7 @@ fn required_columns(c: &Ctx, s: &mut Sink) {
             continue;
         }
         for ind in &form.indicators {
-            let Some((raw, cell)) = column(ind, key) else {
-                continue;
-            };
+            let (raw, cell) = column(ind, *key);
             if raw.is_empty() {
                 s.report(
                     "E401",
@@ -221,7 +216,7 @@ fn known_kind(c: &Ctx, s: &mut Sink) {
             s.report(
                 "E402",
                 k.cell,
-                c.ed.title("kind"),
+                c.ed.column_title(Column::Kind),
                 &k.raw,
                 format!("{}的指标值类型“{}”无法识别", which(ind), k.raw),
             );
@@ -236,12 +231,12 @@ fn comparator_number(c: &Ctx, s: &mut Sink) {
             s.report(
                 "E403",
                 v.cell,
-                c.ed.title("value"),
+                c.ed.column_title(Column::Value),
                 &v.raw,
                 format!(
                     "{}的指标值类型为“{}”，指标值“{}”却不是数字",
                     which(ind),
-                    ind.kind.as_str(),
+                    ind.kind_text(),
                     v.raw
                 ),
             );
@@ -259,7 +254,7 @@ fn quantitative_explained(c: &Ctx, s: &mut Sink) {
             s.report(
                 "E404",
                 d.cell,
-                c.ed.title("description"),
+                c.ed.column_title(Column::Description),
                 &d.raw,
                 format!("定量指标{}没有指标值说明", which(ind)),
             );
@@ -278,7 +273,7 @@ fn known_level1(c: &Ctx, s: &mut Sink) {
         s.report(
             "E411",
             l1.cell,
-            c.ed.title("level1"),
+            c.ed.column_title(Column::Level1),
             &l1.raw,
             format!(
                 "一级指标“{}”不在本版目录中，应为：{}",
@@ -302,7 +297,7 @@ fn known_level2(c: &Ctx, s: &mut Sink) {
         s.report(
             "E412",
             l2.cell,
-            c.ed.title("level2"),
+            c.ed.column_title(Column::Level2),
             &l2.raw,
             format!(
                 "二级指标“{}”不在“{}”的目录中，应为：{}",
@@ -326,7 +321,7 @@ fn qualitative_percent(c: &Ctx, s: &mut Sink) {
         s.report(
             "E421",
             cell,
-            c.ed.title("unit"),
+            c.ed.column_title(Column::Unit),
             raw,
             format!("定性指标{}的单位是“%”", which(ind)),
         );
@@ -339,7 +334,7 @@ fn qualitative_number(c: &Ctx, s: &mut Sink) {
             s.report(
                 "E422",
                 ind.value.cell,
-                c.ed.title("value"),
+                c.ed.column_title(Column::Value),
                 &ind.value.raw,
                 format!("定性指标{}的指标值“{}”是数字", which(ind), ind.value.raw),
             );
@@ -360,7 +355,7 @@ fn rate_range(c: &Ctx, s: &mut Sink) {
             s.report(
                 "E423",
                 ind.value.cell,
-                c.ed.title("value"),
+                c.ed.column_title(Column::Value),
                 &ind.value.raw,
                 format!(
                     "比率{}的指标值 {} 超出 {}–{} 的范围",
@@ -377,12 +372,12 @@ fn rate_range(c: &Ctx, s: &mut Sink) {
 fn rate_at_least_100(c: &Ctx, s: &mut Sink) {
     let max = c.ed.thresholds.rate_max;
     for ind in c.form.indicators.iter().filter(|i| is_rate(i, c.ed)) {
-        let at_least = matches!(ind.kind.value.as_deref(), Some("≥"));
+        let at_least = ind.kind.value == Some(Kind::AtLeast);
         if at_least && ind.value.value == Some(max) {
             s.report(
                 "E424",
                 ind.kind.cell,
-                c.ed.title("kind"),
+                c.ed.column_title(Column::Kind),
                 &ind.kind.raw,
                 format!("比率{}写成“≥{}”，应写为“={}”", which(ind), max, max),
             );
@@ -402,7 +397,7 @@ fn unit_agrees(c: &Ctx, s: &mut Sink) {
         s.report(
             "E425",
             ind.value.cell,
-            c.ed.title("value"),
+            c.ed.column_title(Column::Value),
             &ind.value.raw,
             format!(
                 "{}的指标值“{}”带单位“{}”，度量单位却是“{}”",
@@ -420,11 +415,11 @@ fn direction(c: &Ctx, s: &mut Sink) {
     for ind in c.form.indicators.iter().filter(|i| is_comparator(i)) {
         let name = norm_name(ind.level3.as_str());
         let has = |list: &[String]| list.iter().any(|k| name.contains(norm_name(k).as_str()));
-        let kind = ind.kind.as_str();
-        let (wanted, ok): (&str, &[&str]) = if has(&w.want_at_most) {
-            ("≤", &["≤", "=", "<"])
+        let Some(kind) = ind.kind.value else { continue };
+        let (wanted, ok): (Kind, [Kind; 3]) = if has(&w.want_at_most) {
+            (Kind::AtMost, [Kind::AtMost, Kind::Equal, Kind::Less])
         } else if has(&w.want_at_least) {
-            ("≥", &["≥", "=", ">"])
+            (Kind::AtLeast, [Kind::AtLeast, Kind::Equal, Kind::Greater])
         } else {
             continue;
         };
@@ -432,12 +427,16 @@ fn direction(c: &Ctx, s: &mut Sink) {
             s.report(
                 "E431",
                 ind.kind.cell,
-                c.ed.title("kind"),
+                c.ed.column_title(Column::Kind),
                 &ind.kind.raw,
                 format!(
                     "{}越{}越好，指标值类型应为“{}”或“=”，却是“{}”",
                     which(ind),
-                    if wanted == "≥" { "高" } else { "低" },
+                    if wanted == Kind::AtLeast {
+                        "高"
+                    } else {
+                        "低"
+                    },
                     wanted,
                     kind
                 ),

@@ -2,6 +2,7 @@
 
 use super::{Ctx, Rule, Sink};
 use crate::finding::Severity;
+use crate::form::Column;
 
 pub static E901: Rule = Rule {
     code: "E901",
@@ -13,7 +14,7 @@ pub static E901: Rule = Rule {
 };
 
 fn normalizations(c: &Ctx, s: &mut Sink) {
-    let kind_column = c.ed.title("kind");
+    let kind_column = c.ed.column_title(Column::Kind);
     for n in &c.form.normalizations {
         s.report(
             "E901",

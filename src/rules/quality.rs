@@ -16,10 +16,8 @@ pub static E451: Rule = Rule {
 fn placeholders(c: &Ctx, s: &mut Sink) {
     for ind in &c.form.indicators {
         for (key, spec) in c.ed.columns.iter().filter(|(_, spec)| spec.required) {
-            let Some((raw, cell)) = column(ind, key) else {
-                continue;
-            };
-            if !c.ed.is_placeholder(raw) || c.ed.dash_allowed(key, &ind.level1.raw) {
+            let (raw, cell) = column(ind, *key);
+            if !c.ed.is_placeholder(raw) || c.ed.dash_allowed(*key, &ind.level1.raw) {
                 continue;
             }
             s.report(

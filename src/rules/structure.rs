@@ -5,7 +5,7 @@ use super::indicators::which;
 use super::{Ctx, Rule, Sink, on_cell};
 use crate::edition::CatalogueEntry;
 use crate::finding::Severity;
-use crate::form::Indicator;
+use crate::form::{Column, Indicator, Kind};
 use crate::text::{norm_label, norm_name};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -69,7 +69,7 @@ fn every_level1(c: &Ctx, s: &mut Sink) {
         s.report(
             "E441",
             c.form.indicators_anchor,
-            c.ed.title("level1"),
+            c.ed.column_title(Column::Level1),
             "",
             format!("一级指标{}下没有任何三级指标", missing.join("、")),
         );
@@ -84,7 +84,7 @@ fn no_duplicates(c: &Ctx, s: &mut Sink) {
             Some(earlier) => s.report(
                 "E442",
                 ind.level3.cell,
-                c.ed.title("level3"),
+                c.ed.column_title(Column::Level3),
                 &ind.level3.raw,
                 format!(
                     "三级指标{}在二级指标“{}”下重复（第 {} 行已有）",
@@ -102,7 +102,7 @@ fn no_duplicates(c: &Ctx, s: &mut Sink) {
 
 /// "≤ 20%", "定性：相关" — the standard as staff read it.
 fn standard(e: &CatalogueEntry) -> String {
-    if e.kind == "定性" {
+    if e.kind == Kind::Qualitative {
         format!("定性“{}”", e.value)
     } else {
         format!("{} {}{}", e.kind, e.value, e.unit)
@@ -129,7 +129,7 @@ fn catalogue_present(c: &Ctx, s: &mut Sink) {
         s.report(
             "E443",
             c.form.indicators_anchor,
-            c.ed.title("level3"),
+            c.ed.column_title(Column::Level3),
             "",
             format!("缺少通用指标{}", missing.join("、")),
         );
@@ -150,16 +150,16 @@ fn catalogue_standard(c: &Ctx, s: &mut Sink) {
                 s.report(
                     "E444",
                     ind.kind.cell,
-                    c.ed.title("kind"),
+                    c.ed.column_title(Column::Kind),
                     "",
                     format!("通用指标{name}未填指标值类型，标准为 {std}"),
                 );
             }
-        } else if ind.kind.value.as_deref() != Some(e.kind.as_str()) {
+        } else if ind.kind.value != Some(e.kind) {
             s.report(
                 "E444",
                 ind.kind.cell,
-                c.ed.title("kind"),
+                c.ed.column_title(Column::Kind),
                 &ind.kind.raw,
                 format!(
                     "通用指标{name}的指标值类型“{}”与标准不一致，标准为 {std}",
@@ -178,7 +178,7 @@ fn catalogue_standard(c: &Ctx, s: &mut Sink) {
             s.report(
                 "E444",
                 ind.value.cell,
-                c.ed.title("value"),
+                c.ed.column_title(Column::Value),
                 &ind.value.raw,
                 format!(
                     "通用指标{name}的指标值“{}”与标准不一致，标准为 {std}",
@@ -203,7 +203,7 @@ fn catalogue_standard(c: &Ctx, s: &mut Sink) {
             s.report(
                 "E444",
                 cell,
-                c.ed.title("unit"),
+                c.ed.column_title(Column::Unit),
                 &ind.unit.raw,
                 format!("通用指标{name}的单位“{unit}”与标准不一致，应为{want}（标准为 {std}）"),
             );

@@ -1,0 +1,237 @@
+//! The one function every door calls: for one input's name and bytes and the options, read it,
+//! find its forms, check them, and build the output workbooks as bytes. No file system, clock
+//! or threads of its own: the command line, the batch, the Windows program, the web page, the
+//! fuzzer and the property tests add only their own part (paths, naming, printing, parallelism).
+
+use crate::edition::Edition;
+use crate::finding::{Finding, Severity, Summary};
+use crate::form::Form;
+use crate::workbook::Limits;
+use crate::{annotate, locate, report, rules, workbook};
+
+/// What to do with one input.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// The editions to detect from (each form is read under the one that fits it best, the first
+    /// winning a tie); one edition forces it.
+    pub editions: &'a [Edition],
+    /// Bounds on what the file may cost.
+    pub limits: Limits,
+    /// Which workbooks to build.
+    pub outputs: Outputs,
+}
+
+/// Which output workbooks to build.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outputs {
+    /// One standardized workbook per form.
+    pub standard: bool,
+    /// The annotated copy of the input.
+    pub annotated: bool,
+}
+
+impl Outputs {
+    /// Every output.
+    pub const ALL: Outputs = Outputs {
+        standard: true,
+        annotated: true,
+    };
+}
+
+/// The overall result for one form, or for a file that holds none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Ok,
+    Warnings,
+    Errors,
+    Unreadable,
+}
+
+impl Status {
+    /// The JSON word of spec §4.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warnings => "warnings",
+            Status::Errors => "errors",
+            Status::Unreadable => "unreadable",
+        }
+    }
+
+    fn of(findings: &[Finding]) -> Status {
+        if findings.iter().any(|f| f.severity == Severity::Error) {
+            Status::Errors
+        } else if findings.iter().any(|f| f.severity == Severity::Warning) {
+            Status::Warnings
+        } else {
+            Status::Ok
+        }
+    }
+}
+
+/// What checking one form produced (a file that holds no readable form gives one outcome with
+/// no form).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The file as the door names it.
+    pub file: String,
+    /// The sheet the form is on; `None` when the file could not be read or holds no form.
+    pub sheet: Option<String>,
+    /// The id of the edition used ("2022").
+    pub edition: String,
+    /// Its full name, for people.
+    pub edition_name: String,
+    pub status: Status,
+    /// The form, `None` when the file could not be read or holds no form.
+    pub form: Option<Form>,
+    /// Findings, sorted by cell.
+    pub findings: Vec<Finding>,
+}
+
+impl Outcome {
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.findings)
+    }
+}
+
+/// Which output a workbook is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputKind {
+    /// The standardized workbook of one form; `sheet` is named when the file holds several.
+    Standard { sheet: Option<String> },
+    /// The annotated copy of the input, marking every form in it.
+    Annotated,
+}
+
+impl OutputKind {
+    /// What the output's file name ends with, before ".xlsx".
+    pub fn suffix(&self) -> &'static str {
+        match self {
+            OutputKind::Standard { .. } => "_标准",
+            OutputKind::Annotated => "_批注",
+        }
+    }
+
+    /// The sheet to name in the file name, when the file holds several forms.
+    pub fn sheet(&self) -> Option<&str> {
+        match self {
+            OutputKind::Standard { sheet } => sheet.as_deref(),
+            OutputKind::Annotated => None,
+        }
+    }
+}
+
+/// One output workbook, or why it could not be built.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub kind: OutputKind,
+    /// The workbook's bytes, or why it could not be built (in Chinese).
+    pub bytes: Result<Vec<u8>, String>,
+}
+
+/// Everything one input produced.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    /// The file as the door names it.
+    pub file: String,
+    /// One per form found, in workbook order; one unreadable outcome when there is none.
+    pub outcomes: Vec<Outcome>,
+    /// The workbooks asked for (none when the file holds no form).
+    pub outputs: Vec<Output>,
+}
+
+impl FileResult {
+    /// The worst status of the file's forms.
+    pub fn status(&self) -> Status {
+        self.outcomes
+            .iter()
+            .map(|o| o.status)
+            .max()
+            .unwrap_or(Status::Unreadable)
+    }
+
+    /// A file the door could not read (missing, a folder, too large …): one outcome saying why.
+    pub fn unreadable(file: &str, reason: &str, editions: &[Edition]) -> FileResult {
+        let (id, name) = editions
+            .first()
+            .map(|e| (e.edition.id.clone(), e.edition.name.clone()))
+            .unwrap_or_default();
+        FileResult {
+            file: file.to_string(),
+            outcomes: vec![Outcome {
+                file: file.to_string(),
+                sheet: None,
+                edition: id,
+                edition_name: name,
+                status: Status::Unreadable,
+                form: None,
+                findings: vec![rules::unreadable(reason)],
+            }],
+            outputs: Vec::new(),
+        }
+    }
+
+    fn not_checked(file: &str, finding: Finding, editions: &[Edition]) -> FileResult {
+        let mut r = FileResult::unreadable(file, "", editions);
+        r.outcomes[0].findings = vec![finding];
+        r
+    }
+}
+
+/// Reads, locates and checks one workbook given as bytes, and builds the outputs asked for.
+/// Never panics on bad input: a file that cannot be read or holds no form gives one
+/// `Unreadable` outcome with one finding saying why.
+pub fn process(file: &str, bytes: &[u8], opts: &Options) -> FileResult {
+    let eds = opts.editions;
+    let wb = match workbook::read_with(bytes, &opts.limits) {
+        Ok(wb) => wb,
+        Err(e) => return FileResult::not_checked(file, rules::unreadable(&e.to_string()), eds),
+    };
+    let forms = match locate::locate(&wb, eds) {
+        Ok(f) => f,
+        Err(e) => return FileResult::not_checked(file, rules::not_a_form(&e.to_string()), eds),
+    };
+    let several = forms.len() > 1;
+    let mut outcomes = Vec::new();
+    let mut outputs = Vec::new();
+    for (which, form) in forms {
+        let ed = &eds[which];
+        let findings = rules::run(&form, ed);
+        if opts.outputs.standard {
+            let bytes = report::standard_workbook(file, &form, &findings, ed)
+                .map_err(|e| format!("无法生成工作簿：{e}"));
+            outputs.push(Output {
+                kind: OutputKind::Standard {
+                    sheet: several.then(|| form.sheet.clone()),
+                },
+                bytes,
+            });
+        }
+        outcomes.push(Outcome {
+            file: file.to_string(),
+            sheet: Some(form.sheet.clone()),
+            edition: ed.edition.id.clone(),
+            edition_name: ed.edition.name.clone(),
+            status: Status::of(&findings),
+            form: Some(form),
+            findings,
+        });
+    }
+    if opts.outputs.annotated {
+        let findings: Vec<Finding> = outcomes
+            .iter()
+            .flat_map(|o| o.findings.iter().cloned())
+            .collect();
+        let bytes = annotate::annotated_workbook(&wb, &findings)
+            .map_err(|e| format!("无法生成工作簿：{e}"));
+        outputs.push(Output {
+            kind: OutputKind::Annotated,
+            bytes,
+        });
+    }
+    FileResult {
+        file: file.to_string(),
+        outcomes,
+        outputs,
+    }
+}

@@ -38,6 +38,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("wrote {out}");
         return Ok(());
     }
+    // `make_samples media MB OUT`: the faithful seed with an untouched part of MB megabytes
+    // (random bytes, as a photo is), to show the annotated copy's cost does not grow with it.
+    if args.get(1).map(String::as_str) == Some("media") {
+        let mb: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10);
+        let out = args
+            .get(3)
+            .cloned()
+            .unwrap_or_else(|| "media.xlsx".to_string());
+        let base = formspec::faithful_seed().to_xlsx()?;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(base))?;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..zip.len() {
+            w.raw_copy_file(zip.by_index_raw(i)?)?;
+        }
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(true);
+        w.start_file("xl/media/photo.bin", stored)?;
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut chunk = vec![0u8; 1 << 20];
+        for _ in 0..mb {
+            for b in chunk.iter_mut() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            std::io::Write::write_all(&mut w, &chunk)?;
+        }
+        std::fs::write(&out, w.finish()?.into_inner())?;
+        println!("wrote {out} (+{mb} MB untouched part)");
+        return Ok(());
+    }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
     std::fs::create_dir_all(&dir)?;
     for (name, spec) in [

@@ -6,7 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-cargo run --release --quiet --example make_samples -- big 20000 target/bench-big.xlsx >/dev/null
+cargo build --release --quiet --examples
+target/release/examples/make_samples big 20000 target/bench-big.xlsx >/dev/null
+target/release/examples/make_samples media 1 target/bench-media-1.xlsx >/dev/null
+target/release/examples/make_samples media 40 target/bench-media-40.xlsx >/dev/null
 bin=target/release/jixiao
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -32,3 +35,17 @@ measure "zip bomb, limit raised to 2000 MB"         $bin check tests/corpus/bomb
 measure "huge dimension A1:XFD1048576"              $bin check tests/corpus/huge-dimension.xlsx
 measure "ods repeat bomb: 96M cells in 0.8 KB"      $bin check tests/corpus/repeat-bomb.ods
 measure "xls with far-apart cells (fuzz find)"      $bin check tests/corpus/fuzz-xls-dense-alloc.xls
+
+# The annotated copy (the patch of the user's xlsx): its cost against checking alone, on the
+# 20,000-row form, and with an untouched 1 MB and 40 MB part (copied as it is, never inflated:
+# peak memory is the input and the output, whatever the part holds).
+echo
+bench=target/release/examples/bench_annotate
+for f in target/bench-big.xlsx target/bench-media-1.xlsx target/bench-media-40.xlsx; do
+  c=$($bench "$f" check 3 | awk '{print $2}')
+  a=$($bench "$f" annotate 3 | awk '{print $2}')
+  printf '%-34s check %6s s  check+annotate %6s s  ratio %s\n' "$(basename "$f")" "$c" "$a" \
+    "$(awk -v a="$a" -v c="$c" 'BEGIN { printf "%.2f", a / c }')"
+  measure "  peak memory, check"    $bench "$f" check 1
+  measure "  peak memory, annotate" $bench "$f" annotate 1
+done

@@ -309,6 +309,9 @@ pub struct Form {
     pub skipped: Vec<Skipped>,
     /// What the reader decided about the whole file (its text encoding …).
     pub file_notes: Vec<String>,
+    /// Cells of the form's sheet whose formula has no Excel equivalent (an ods's): a copy
+    /// keeps their values.
+    pub unkept_formulas: Vec<CellRef>,
     /// Other visible sheets holding a second copy of this same form (same department, same
     /// content): the sheet and its department cell. They are not checked as forms of their own.
     pub copies: Vec<(String, CellRef)>,

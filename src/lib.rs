@@ -2,7 +2,7 @@
 //! reviewer would, and writes a standardized workbook with a 校验报告 sheet.
 //!
 //! The pipeline runs one way: bytes → [`workbook`] (sheets with absolute cells) → [`locate`]
-//! (a typed [`form::Form`]) → [`rules`] (findings) → [`report`] / [`annotate`] / [`json`]
+//! (a typed [`form::Form`]) → [`rules`] (findings) → [`report`] / [`patch`] / [`json`]
 //! (outputs). Edition data ([`edition`]) drives the locator and the rules. [`process`] runs it
 //! for one input, bytes in and everything out; every door (the command line, the web page, the
 //! fuzzer) calls it and adds only its own part.
@@ -11,7 +11,6 @@
 //! ([`output`]) and loading an edition from a path. Without it the library builds for
 //! wasm32-unknown-unknown.
 
-pub mod annotate;
 pub mod edition;
 pub mod finding;
 pub mod form;
@@ -21,7 +20,9 @@ pub mod json;
 pub mod locate;
 #[cfg(feature = "cli")]
 pub mod output;
+pub mod patch;
 pub mod pipeline;
+pub mod recreate;
 pub mod report;
 pub mod rules;
 pub mod text;

@@ -45,6 +45,15 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// 去掉批注副本中 jixiao 加的标记、批注和“校验报告”工作表，得到可上传的工作簿
+    Clean {
+        /// 改好的批注副本（…_批注.xlsx），可多个
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// 输出目录（默认为各文件所在的文件夹）
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// 列出全部校验规则
     Rules {
         /// 输出格式
@@ -118,6 +127,7 @@ fn main() -> ExitCode {
             output,
             common,
         } => run(&files, Some(&output), &common, &mut out),
+        Command::Clean { files, output } => clean(&files, output.as_deref(), &mut out),
         Command::Rules { format, edition } => {
             let ed = match edition {
                 None => Edition::builtin(),
@@ -250,8 +260,9 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common, out: &mut Out
             Status::Ok | Status::Warnings => Ending::Clean,
         };
         let mut written = Vec::new();
+        let mut kept = Vec::new();
         if let Some(bases) = &bases {
-            let failures = write_outputs(&bases[i], &result, files, &mut written);
+            let failures = write_outputs(&bases[i], &result, files, &mut written, &mut kept);
             if !failures.is_empty() {
                 out.err(&format!(
                     "错误：未能写出“{name}”的结果：{}",
@@ -259,6 +270,20 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common, out: &mut Out
                 ));
                 ending = Ending::Unwritten;
             }
+        }
+        for (from, to) in &kept {
+            let line = format!(
+                "已将您修改过的“{}”另存为“{}”，再写入新的结果",
+                from.display(),
+                to.display()
+            );
+            match common.format {
+                OutFormat::Text => out.line(&line),
+                OutFormat::Json => out.err(&line),
+            }
+        }
+        for o in result.outputs.iter().filter_map(|o| o.note.as_ref()) {
+            out.err(&format!("注意：{name}：{o}"));
         }
         worst = worst.max(ending.exit_code());
         tally[ending as usize] += 1;
@@ -296,21 +321,23 @@ fn run(files: &[PathBuf], out_dir: Option<&Path>, common: &Common, out: &mut Out
 }
 
 /// Writes the outputs the core built; returns why outputs could not be written, each reason
-/// once.
+/// once. An existing output the user has edited since jixiao wrote it is kept under a new name
+/// first (`kept`).
 fn write_outputs(
     base: &OutputBase,
     result: &FileResult,
     inputs: &[PathBuf],
     written: &mut Vec<PathBuf>,
+    kept: &mut Vec<(PathBuf, PathBuf)>,
 ) -> Vec<String> {
     let mut failures: Vec<String> = Vec::new();
     for o in &result.outputs {
         let target = base.path(o.kind.sheet(), o.kind.suffix());
-        let done = o
-            .bytes
-            .as_ref()
-            .map_err(|e| e.clone())
-            .and_then(|b| output::write_atomic(&target, b, inputs).map_err(|e| e.to_string()));
+        let done = o.bytes.as_ref().map_err(|e| e.clone()).and_then(|b| {
+            output::refuse_input(&target, inputs).map_err(|e| e.to_string())?;
+            keep_if_edited(&target, kept)?;
+            output::write_atomic(&target, b, inputs).map_err(|e| e.to_string())
+        });
         match done {
             Ok(()) => written.push(target),
             Err(reason) => {
@@ -321,6 +348,85 @@ fn write_outputs(
         }
     }
     failures
+}
+
+/// An output already there that is not exactly what jixiao wrote (the user edited it, or it is
+/// not jixiao's at all) is renamed to `…（已修改）.xlsx` before it is replaced.
+fn keep_if_edited(target: &Path, kept: &mut Vec<(PathBuf, PathBuf)>) -> Result<(), String> {
+    let Ok(meta) = std::fs::symlink_metadata(target) else {
+        return Ok(()); // nothing there
+    };
+    if !meta.is_file() {
+        return Ok(()); // write_atomic says why it cannot replace it
+    }
+    let bytes = std::fs::read(target).map_err(|e| {
+        format!(
+            "无法读取已有的 {}（{}）",
+            target.display(),
+            jixiao::ioerror::reason(&e)
+        )
+    })?;
+    if jixiao::patch::untouched(&bytes) {
+        return Ok(());
+    }
+    let aside = output::edited_name(target);
+    std::fs::rename(target, &aside).map_err(|e| {
+        format!(
+            "“{}”已被修改过，但无法另存（{}），未覆盖它",
+            target.display(),
+            jixiao::ioerror::reason(&e)
+        )
+    })?;
+    kept.push((target.to_path_buf(), aside));
+    Ok(())
+}
+
+/// `jixiao clean`: each annotated copy given back as the user's workbook for upload.
+fn clean(files: &[PathBuf], out_dir: Option<&Path>, out: &mut Out) -> ExitCode {
+    let limits = Limits::default();
+    let mut worst = 0u8;
+    for path in files {
+        let name = path.display().to_string();
+        let bytes = match read_input(path, &limits) {
+            Ok(b) => b,
+            Err(reason) => {
+                out.err(&format!("错误：{name}：{reason}"));
+                worst = 2;
+                continue;
+            }
+        };
+        let cleaned = match jixiao::patch::clean(&bytes, &limits) {
+            Ok(c) => c,
+            Err(e) => {
+                out.err(&format!("错误：{name}：{e}"));
+                worst = 2;
+                continue;
+            }
+        };
+        let target = output::cleaned_path(path, out_dir);
+        let mut kept = Vec::new();
+        let result = output::refuse_input(&target, files)
+            .map_err(|e| e.to_string())
+            .and_then(|_| keep_if_edited(&target, &mut kept))
+            .and_then(|_| {
+                output::write_atomic(&target, &cleaned, files).map_err(|e| e.to_string())
+            });
+        for (from, to) in kept {
+            out.line(&format!(
+                "已将您修改过的“{}”另存为“{}”",
+                from.display(),
+                to.display()
+            ));
+        }
+        match result {
+            Ok(()) => out.line(&format!("已清理 {name}，生成 {}", target.display())),
+            Err(e) => {
+                out.err(&format!("错误：未能写出“{name}”的结果：{e}"));
+                worst = 2;
+            }
+        }
+    }
+    ExitCode::from(worst)
 }
 
 /// Reads an input file, with a Chinese reason when it cannot be read. The size is checked

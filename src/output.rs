@@ -138,6 +138,43 @@ fn disambiguate(bases: &mut [OutputBase], inputs: &[PathBuf]) {
     }
 }
 
+/// Where an output the user edited is kept: `X（已修改）.xlsx`, or `X（已修改2）.xlsx` … when
+/// that is taken.
+pub fn edited_name(target: &Path) -> PathBuf {
+    let stem = target
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = target.parent().unwrap_or(Path::new(""));
+    (1..)
+        .map(|n| {
+            let mark = if n == 1 {
+                "（已修改）".to_string()
+            } else {
+                format!("（已修改{n}）")
+            };
+            dir.join(format!("{stem}{mark}.xlsx"))
+        })
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .unwrap_or_else(|| dir.join(format!("{stem}（已修改）.xlsx")))
+}
+
+/// Where `clean` writes a copy's clean workbook: `申报表_批注.xlsx` → `申报表_已清理.xlsx`, in
+/// `dir` or beside the copy.
+pub fn cleaned_path(copy: &Path, dir: Option<&Path>) -> PathBuf {
+    let stem = copy
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "申报表".to_string());
+    let stem = stem.strip_suffix("_批注").unwrap_or(&stem);
+    let dir = dir
+        .map(Path::to_path_buf)
+        .or_else(|| copy.parent().map(Path::to_path_buf))
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."));
+    dir.join(format!("{stem}_已清理.xlsx"))
+}
+
 /// `a/./b/../c` → `a/c`, without touching the file system.
 fn lexical(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -186,13 +223,19 @@ fn same_file(a: &Path, b: &Path) -> bool {
     false
 }
 
-/// Writes `bytes` to `target` atomically, refusing when `target` is one of `inputs`.
-pub fn write_atomic(target: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<(), OutputError> {
+/// Refuses a target that is one of the inputs (through any spelling or link).
+pub fn refuse_input(target: &Path, inputs: &[PathBuf]) -> Result<(), OutputError> {
     if inputs.iter().any(|i| same_file(i, target)) {
         return Err(OutputError::WouldOverwriteInput(
             target.display().to_string(),
         ));
     }
+    Ok(())
+}
+
+/// Writes `bytes` to `target` atomically, refusing when `target` is one of `inputs`.
+pub fn write_atomic(target: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<(), OutputError> {
+    refuse_input(target, inputs)?;
     let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -6,8 +6,9 @@
 use crate::edition::Edition;
 use crate::finding::{Finding, Severity, Summary};
 use crate::form::Form;
+use crate::workbook::Format;
 use crate::workbook::Limits;
-use crate::{annotate, locate, report, rules, workbook};
+use crate::{locate, patch, recreate, report, rules, workbook};
 
 /// What to do with one input.
 #[derive(Debug, Clone, Copy)]
@@ -127,6 +128,9 @@ pub struct Output {
     pub kind: OutputKind,
     /// The workbook's bytes, or why it could not be built (in Chinese).
     pub bytes: Result<Vec<u8>, String>,
+    /// What the user should know about how it was made (in Chinese), e.g. that an xlsx could
+    /// not be marked in place and was re-created.
+    pub note: Option<String>,
 }
 
 /// Everything one input produced.
@@ -178,6 +182,32 @@ impl FileResult {
     }
 }
 
+/// The annotated copy: an xlsx is the user's own package, marked; an xls or ods (or an xlsx whose
+/// package cannot be patched) is re-created as xlsx first, then marked the same way.
+fn annotated_copy(
+    bytes: &[u8],
+    wb: &workbook::Workbook,
+    findings: &[Finding],
+    limits: &Limits,
+) -> (Result<Vec<u8>, String>, Option<String>) {
+    let recreated = || -> Result<Vec<u8>, String> {
+        let copy = recreate::workbook(wb).map_err(|e| format!("无法生成工作簿：{e}"))?;
+        patch::annotate(&copy, findings, &Limits::default()).map_err(|e| e.to_string())
+    };
+    if wb.format != Format::Xlsx {
+        return (recreated(), None);
+    }
+    match patch::annotate(bytes, findings, limits) {
+        Ok(b) => (Ok(b), None),
+        Err(e) => (
+            recreated(),
+            Some(format!(
+                "无法在原工作簿上直接标注（{e}），批注副本是按读到的内容重建的工作簿，公式、图片等可能未保留"
+            )),
+        ),
+    }
+}
+
 /// Reads, locates and checks one workbook given as bytes, and builds the outputs asked for.
 /// Never panics on bad input: a file that cannot be read or holds no form gives one
 /// `Unreadable` outcome with one finding saying why.
@@ -199,12 +229,14 @@ pub fn process(file: &str, bytes: &[u8], opts: &Options) -> FileResult {
         let findings = rules::run(&form, ed);
         if opts.outputs.standard {
             let bytes = report::standard_workbook(file, &form, &findings, ed)
-                .map_err(|e| format!("无法生成工作簿：{e}"));
+                .map_err(|e| format!("无法生成工作簿：{e}"))
+                .and_then(|b| patch::stamp(&b).map_err(|e| e.to_string()));
             outputs.push(Output {
                 kind: OutputKind::Standard {
                     sheet: several.then(|| form.sheet.clone()),
                 },
                 bytes,
+                note: None,
             });
         }
         outcomes.push(Outcome {
@@ -222,11 +254,11 @@ pub fn process(file: &str, bytes: &[u8], opts: &Options) -> FileResult {
             .iter()
             .flat_map(|o| o.findings.iter().cloned())
             .collect();
-        let bytes = annotate::annotated_workbook(&wb, &findings)
-            .map_err(|e| format!("无法生成工作簿：{e}"));
+        let (bytes, note) = annotated_copy(bytes, &wb, &findings, &opts.limits);
         outputs.push(Output {
             kind: OutputKind::Annotated,
             bytes,
+            note,
         });
     }
     FileResult {

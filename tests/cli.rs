@@ -890,3 +890,89 @@ fn every_form_of_a_workbook_is_converted() {
     let codes: Vec<String> = report[2..].iter().map(|r| s(&r[2])).collect();
     assert_eq!(codes, ["E003", "E303"]);
 }
+
+/// An output the user edited since jixiao wrote it is never replaced unseen: it is kept as
+/// …（已修改）.xlsx (numbered after that) and the terminal says so; an untouched one is replaced.
+#[test]
+fn an_edited_copy_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let convert = || {
+        run(&[
+            "convert".as_ref(),
+            sample("seed-2022.xlsx").as_os_str(),
+            "-o".as_ref(),
+            dir.path().as_os_str(),
+        ])
+    };
+    assert_eq!(convert().status.code(), Some(0));
+    let copy = dir.path().join("seed-2022_批注.xlsx");
+    let first = std::fs::read(&copy).unwrap();
+    // Run again: nothing edited, nothing kept aside.
+    let out = convert();
+    assert!(!stdout(&out).contains("已修改"), "{}", stdout(&out));
+    assert_eq!(std::fs::read(&copy).unwrap(), first);
+    // The user edits the copy (here: any change to its bytes' content) and runs again.
+    let mut edited = first.clone();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(first.clone())).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut data).unwrap();
+        if f.name().unwrap() == "xl/worksheets/sheet1.xml" {
+            data = String::from_utf8(data)
+                .unwrap()
+                .replacen("<v>20</v>", "<v>25</v>", 1)
+                .into_bytes();
+        }
+        w.start_file(f.name().unwrap(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut w, &data).unwrap();
+    }
+    edited.clear();
+    edited.extend(w.finish().unwrap().into_inner());
+    std::fs::write(&copy, &edited).unwrap();
+    let out = convert();
+    let kept = dir.path().join("seed-2022_批注（已修改）.xlsx");
+    assert!(stdout(&out).contains("已将您修改过的"), "{}", stdout(&out));
+    assert_eq!(
+        std::fs::read(&kept).unwrap(),
+        edited,
+        "the edited copy is kept as it was"
+    );
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        first,
+        "a new copy in its place"
+    );
+    // Edited again: the next name.
+    std::fs::write(&copy, &edited).unwrap();
+    convert();
+    assert!(dir.path().join("seed-2022_批注（已修改2）.xlsx").is_file());
+}
+
+/// `jixiao clean` gives back the user's workbook beside the copy, and refuses what is not one.
+#[test]
+fn clean_gives_back_the_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    run(&[
+        "convert".as_ref(),
+        sample("seed-2022.xlsx").as_os_str(),
+        "-o".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    let copy = dir.path().join("seed-2022_批注.xlsx");
+    let out = run(&["clean".as_ref(), copy.as_os_str()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cleaned = dir.path().join("seed-2022_已清理.xlsx");
+    let wb: Xlsx<_> = open_workbook(&cleaned).unwrap();
+    assert_eq!(wb.sheet_names(), ["绩效目标申报表"]);
+    let out = run(&["clean".as_ref(), sample("seed-2022.xlsx").as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不是 jixiao 生成的批注副本"));
+}

@@ -16,7 +16,7 @@ const PIPELINE_STEPS: [&str; 6] = [
     "locate::locate",
     "rules::run",
     "report::standard_workbook",
-    "annotate::annotated_workbook",
+    "patch::annotate",
     "check_workbook",
 ];
 

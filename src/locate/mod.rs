@@ -38,7 +38,8 @@ pub fn locate(wb: &Workbook, eds: &[Edition]) -> Result<Vec<(usize, Form)>, NotA
     let signatures: Vec<_> = eds.iter().map(signature).collect();
     let mut forms_at: Vec<Fit> = Vec::new();
     let mut best_other: Option<Fit> = None;
-    for (si, sheet) in wb.sheets.iter().enumerate().filter(|(_, s)| s.visible) {
+    let checked = |s: &Sheet| s.visible && !wb.generated.contains(&s.name);
+    for (si, sheet) in wb.sheets.iter().enumerate().filter(|(_, s)| checked(s)) {
         let idx = Index::new(sheet);
         let Some(best) = best_fit(&idx, &signatures, si) else {
             continue;
@@ -174,6 +175,11 @@ fn read_form(sheet: &Sheet, ed: &Edition, matched_labels: Vec<String>) -> Form {
         cell_issues: rd.issues,
         skipped,
         file_notes: Vec::new(),
+        unkept_formulas: sheet
+            .unconverted_formulas()
+            .iter()
+            .map(|&(r, c)| CellRef::new(r, c))
+            .collect(),
         copies: Vec::new(),
     }
 }

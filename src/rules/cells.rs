@@ -67,6 +67,34 @@ fn file_notes(c: &Ctx, s: &mut Sink) {
     }
 }
 
+pub static E905: Rule = Rule {
+    code: "E905",
+    severity: Severity::Info,
+    title: "批注副本中部分公式改为计算结果",
+    hint: "无需修改；这些公式是 ods 特有的写法，Excel 中没有对应写法，批注副本只保留了计算结果",
+    check: Some(unkept_formulas),
+    supersedes: &[],
+};
+
+fn unkept_formulas(c: &Ctx, s: &mut Sink) {
+    let cells = &c.form.unkept_formulas;
+    if let Some(first) = cells.first() {
+        let listed: Vec<String> = cells.iter().take(20).map(|c| c.to_string()).collect();
+        let more = if cells.len() > 20 { " 等" } else { "" };
+        s.report(
+            "E905",
+            Some(*first),
+            "公式",
+            "",
+            format!(
+                "{} 个单元格的公式在 Excel 中没有对应写法，批注副本中保留其计算结果：{}{more}",
+                cells.len(),
+                listed.join("、")
+            ),
+        );
+    }
+}
+
 pub static E903: Rule = Rule {
     code: "E903",
     severity: Severity::Info,

@@ -122,6 +122,7 @@ pub static RULES: &[&Rule] = &[
     &cells::E902,
     &cells::E903,
     &header::E904,
+    &cells::E905,
 ];
 
 /// A finding as a check reports it, before severity and hint are applied.

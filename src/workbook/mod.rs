@@ -6,8 +6,11 @@
 //! file; this one reads a workbook with them.
 
 mod guards;
+pub mod looks;
+mod ods_looks;
 mod sheet;
 mod sniff;
+mod xls_looks;
 mod xlsx;
 
 pub use sheet::{Sheet, cell_text, excel_date, is_blank};
@@ -115,6 +118,9 @@ pub struct Workbook {
     pub sheets: Vec<Sheet>,
     /// What the reader had to decide about the whole file (e.g. its text encoding), in Chinese.
     pub notes: Vec<String>,
+    /// Sheets jixiao added to a copy it made (its 校验报告): not part of the user's workbook,
+    /// so a copy checks to exactly the findings of its original.
+    pub generated: Vec<String>,
 }
 
 pub(crate) fn corrupt(format: Format, e: impl std::fmt::Display) -> ReadError {
@@ -203,10 +209,25 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     if !sheets.iter().any(|s| s.visible) {
         return Err(ReadError::NoSheets);
     }
+    // How the cells look (xls, ods): read beside calamine; a file whose looks cannot be read
+    // still gives its values.
+    let _ = contained(format, || {
+        read_looks(bytes, format, limits, &mut sheets);
+        Ok(())
+    });
+    let generated = if format == Format::Xlsx {
+        crate::patch::meta::state_of(bytes, limits)
+            .and_then(|s| s.r)
+            .into_iter()
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Workbook {
         format,
         sheets,
         notes,
+        generated,
     })
 }
 
@@ -260,20 +281,85 @@ where
         let merges = merges(wb, &m.name)?;
         let visible = m.visible == SheetVisible::Visible;
         let mut sheet = Sheet::from_range(m.name.clone(), visible, &range, merges)?;
-        // Formulas are read only to recognise constants typed after "=" ("=100%"); a sheet
-        // whose formulas cannot be read still has its values.
+        // Formulas: constants typed after "=" ("=100%") are read as typed, and an xls's are
+        // kept by its re-created copy; a sheet whose formulas cannot be read keeps its values.
         if let Ok(formulas) = wb.worksheet_formula(&m.name) {
             let (r0, c0) = formulas.start().unwrap_or((0, 0));
-            sheet.constant_formulas = formulas
-                .used_cells()
-                .filter_map(|(r, c, f)| {
-                    constant_formula(f).map(|k| ((r0 + r as u32, c0 + c as u32), k))
-                })
-                .collect();
+            for (r, c, f) in formulas.used_cells().filter(|(_, _, f)| !f.is_empty()) {
+                let at = (r0 + r as u32, c0 + c as u32);
+                if let Some(k) = constant_formula(f) {
+                    sheet.constant_formulas.insert(at, k);
+                }
+                if format == Format::Xls {
+                    sheet.formulas.insert(at, f.clone());
+                }
+            }
         }
         sheets.push(sheet);
     }
     Ok(sheets)
+}
+
+/// Attaches the looks, layout, merges (ods) and formulas (ods) of an xls or ods to its sheets.
+fn read_looks(bytes: &[u8], format: Format, limits: &Limits, sheets: &mut [Sheet]) {
+    match format {
+        Format::Xls => {
+            let Ok(mut file) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
+                return;
+            };
+            let Some(path) = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"]
+                .into_iter()
+                .find(|p| file.is_stream(p))
+            else {
+                return;
+            };
+            let mut stream = Vec::new();
+            if file
+                .open_stream(path)
+                .and_then(|s| s.take(limits.max_unzipped_bytes).read_to_end(&mut stream))
+                .is_err()
+            {
+                return;
+            }
+            for x in xls_looks::read(&stream) {
+                if let Some(sheet) = sheets.iter_mut().find(|s| s.name == x.name) {
+                    sheet.has_number_formats |= !x.looks.table.is_empty();
+                    sheet.looks = x.looks;
+                    sheet.layout = x.layout;
+                }
+            }
+        }
+        Format::Ods => {
+            let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+                return;
+            };
+            let mut part = |name: &str| -> String {
+                let mut text = String::new();
+                if let Ok(f) = zip.by_name(name) {
+                    let _ = f.take(limits.max_unzipped_bytes).read_to_string(&mut text);
+                }
+                text
+            };
+            let (content, styles) = (part("content.xml"), part("styles.xml"));
+            let ends = sheets
+                .iter()
+                .map(|s| (s.name.clone(), s.end().unwrap_or((0, 0))))
+                .collect();
+            for o in ods_looks::read(&content, &styles, &ends) {
+                if let Some(sheet) = sheets.iter_mut().find(|s| s.name == o.name) {
+                    sheet.has_number_formats |= !o.looks.table.is_empty();
+                    sheet.looks = o.looks;
+                    sheet.layout = o.layout;
+                    sheet.formulas = o.formulas;
+                    sheet.unconverted = o.unconverted;
+                    if !o.merges.is_empty() {
+                        sheet.set_merges(o.merges);
+                    }
+                }
+            }
+        }
+        Format::Xlsx => {}
+    }
 }
 
 fn read_sheets(

@@ -6,6 +6,7 @@ use calamine::{Data, Dimensions, Range, StyleRange};
 use std::collections::BTreeMap;
 
 use super::ReadError;
+use super::looks::{Layout, Looks};
 
 /// One worksheet: values at absolute positions, merges and number formats.
 ///
@@ -27,8 +28,16 @@ pub struct Sheet {
     /// Formulas that are only a number typed after "=" ("=100%", "=90"): what the user typed,
     /// without the "=". Excel turns "=100%" typed as a target into a formula showing 100%.
     pub(super) constant_formulas: BTreeMap<(u32, u32), String>,
-    /// Whether number formats were read (xlsx); xls and ods carry none calamine exposes.
+    /// Whether number formats were read (xlsx, and xls/ods through their looks).
     pub(super) has_number_formats: bool,
+    /// How the cells look, read beside calamine for xls and ods (xlsx styles are in `styles`).
+    pub(super) looks: Looks,
+    /// Widths, heights and print setup (xls, ods).
+    pub(super) layout: Layout,
+    /// Formulas in Excel's syntax, by cell (kept in a re-created copy).
+    pub(super) formulas: BTreeMap<(u32, u32), String>,
+    /// Cells whose ods formula has no Excel equivalent (a copy keeps their values).
+    pub(super) unconverted: Vec<(u32, u32)>,
 }
 
 static EMPTY: Data = Data::Empty;
@@ -80,6 +89,10 @@ impl Sheet {
             formulas_without_value: Vec::new(),
             constant_formulas: BTreeMap::new(),
             has_number_formats: false,
+            looks: Looks::default(),
+            layout: Layout::default(),
+            formulas: BTreeMap::new(),
+            unconverted: Vec::new(),
         })
     }
 
@@ -147,12 +160,46 @@ impl Sheet {
             .find(|m| m.contains(row, col))
     }
 
-    /// The cell's number format code (xlsx only; other formats carry none calamine reads).
+    /// The cell's number format code (from the xlsx styles, or the xls/ods looks).
     pub fn number_format(&self, row: u32, col: u32) -> Option<&str> {
         self.styles
             .get((row, col))
             .and_then(|s| s.number_format.as_ref())
             .map(|n| n.format_code.as_str())
+            .or_else(|| {
+                self.looks
+                    .at(row, col)
+                    .and_then(|l| l.num_format.as_deref())
+            })
+    }
+
+    /// How the cells of an xls or ods sheet look (empty for xlsx, whose styles are read by
+    /// calamine: see [`Sheet::style`]).
+    pub fn looks(&self) -> &Looks {
+        &self.looks
+    }
+
+    /// Widths, heights and print setup (xls, ods).
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The formula of a cell, in Excel's syntax, when it has one that a copy can keep.
+    pub fn formula(&self, row: u32, col: u32) -> Option<&str> {
+        self.formulas.get(&(row, col)).map(String::as_str)
+    }
+
+    /// Cells whose formula a copy cannot keep (it keeps their values).
+    pub fn unconverted_formulas(&self) -> &[(u32, u32)] {
+        &self.unconverted
+    }
+
+    /// Replaces the merge regions (ods, whose merges calamine does not give).
+    pub(super) fn set_merges(&mut self, merges: Vec<Dimensions>) {
+        if let Ok(s) = Sheet::new(String::new(), true, Vec::new(), merges) {
+            self.merges = s.merges;
+            self.merge_rows = s.merge_rows;
+        }
     }
 
     /// The cell's style (xlsx only).

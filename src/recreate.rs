@@ -1,24 +1,21 @@
-//! The annotated copy: the input workbook re-created — every sheet, value (typed), merge and
-//! number format, and for xlsx the cells' fonts, fills, borders and alignment — with each
-//! finding marked on its own cell: a fill by severity and a note with the message and the hint.
-//! The 校验报告 sheet comes first. rust_xlsxwriter cannot edit a file, so this is a re-creation:
-//! column widths and row heights are estimated from the text, not copied.
+//! An xls or ods input re-created as xlsx — every sheet, value (typed), merge and number format,
+//! and the cells' look as the reader found it — for the annotated copy, which is then marked by
+//! [`crate::patch`] exactly as an xlsx input is (rust_xlsxwriter cannot edit a file, and these
+//! formats cannot be patched in place). Also the fallback for an xlsx whose package cannot be
+//! patched.
 
-use crate::finding::{Finding, Severity};
+use crate::workbook::looks::{Edge, EdgeStyle, HAlign, Layout, Look, VAlign};
 use crate::workbook::{Sheet, Workbook, cell_text};
 use calamine::{
     BorderStyle, Data, Dimensions, FillPattern, FontStyle, FontWeight, HorizontalAlignment,
     VerticalAlignment,
 };
 use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, FormatPattern, Note,
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, FormatPattern,
     Workbook as Book, Worksheet, XlsxError,
 };
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use unicode_width::UnicodeWidthStr;
-
-/// Fills marking a finding's cell: error, warning, 提示.
-const MARK: [u32; 3] = [0xFFC7CE, 0xFFEB9C, 0xDDEBF7];
 
 /// Most merges reproduced per sheet (a hostile file may claim millions).
 const MAX_MERGES: usize = 20_000;
@@ -29,32 +26,21 @@ const MAX_MERGED_CELLS: usize = 1_000_000;
 /// Most styled blank cells reproduced per sheet (borders around empty cells of a template).
 const MAX_STYLED_BLANKS: u64 = 200_000;
 
-/// Builds the annotated copy of a read workbook, as bytes, marking the findings of every form
-/// in it.
-pub fn annotated_workbook(wb: &Workbook, findings: &[Finding]) -> Result<Vec<u8>, XlsxError> {
+/// Re-creates a read workbook as xlsx, as bytes (no marks: the patch adds them).
+pub fn workbook(wb: &Workbook) -> Result<Vec<u8>, XlsxError> {
     let mut book = Book::new();
     let props = DocProperties::new()
-        .set_title("整体绩效目标申报表（批注）")
         .set_author("jixiao")
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     book.set_properties(&props);
-    crate::report::report_sheet(book.add_worksheet(), findings)?;
-    let mut names = HashSet::from(["校验报告".to_string()]);
+    let mut names = HashSet::new();
     for (i, sheet) in wb.sheets.iter().enumerate() {
         let ws = book.add_worksheet();
         ws.set_name(unique_name(&sheet.name, i, &mut names))?;
-        // Printable as the template is: A4 landscape, one page wide.
-        ws.set_landscape();
-        ws.set_paper_size(9);
-        ws.set_print_fit_to_pages(1, 0);
         if !sheet.visible {
             ws.set_hidden(true);
         }
-        let marks: Vec<&Finding> = findings
-            .iter()
-            .filter(|f| f.sheet == sheet.name && f.cell.is_some())
-            .collect();
-        copy_sheet(ws, sheet, &marks)?;
+        copy_sheet(ws, sheet)?;
     }
     book.save_to_buffer()
 }
@@ -85,28 +71,15 @@ fn unique_name(name: &str, i: usize, used: &mut HashSet<String>) -> String {
     candidate
 }
 
-fn copy_sheet(ws: &mut Worksheet, sheet: &Sheet, marks: &[&Finding]) -> Result<(), XlsxError> {
-    // The most serious finding on each cell, and every finding's text for its note.
-    let mut by_cell: BTreeMap<(u32, u32), Vec<&Finding>> = BTreeMap::new();
-    for f in marks {
-        if let Some(c) = f.cell {
-            by_cell.entry((c.row, c.col)).or_default().push(f);
-        }
-    }
+fn copy_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
+    let looks = sheet.looks();
+    // The look of each xls/ods look-table entry, made once.
+    let look_formats: Vec<Format> = looks.table.iter().map(look_format).collect();
     let format_at = |r: u32, c: u32| -> Format {
-        let mut fmt = style_format(sheet, r, c);
-        if let Some(fs) = by_cell.get(&(r, c)) {
-            let worst = fs
-                .iter()
-                .map(|f| f.severity)
-                .min()
-                .unwrap_or(Severity::Info);
-            let i = worst.rank();
-            fmt = fmt
-                .set_pattern(FormatPattern::Solid)
-                .set_background_color(Color::RGB(MARK[i]));
+        match looks.cells.get(&(r, c)) {
+            Some(&i) => look_formats.get(i as usize).cloned().unwrap_or_default(),
+            None => style_format(sheet, r, c),
         }
-        fmt
     };
 
     // Template borders around empty cells, where the styled area is of a sane size.
@@ -117,6 +90,17 @@ fn copy_sheet(ws: &mut Worksheet, sheet: &Sheet, marks: &[&Finding]) -> Result<(
             }
         }
     }
+    for (&(r, c), &i) in looks.cells.iter().take(MAX_STYLED_BLANKS as usize) {
+        let visible = looks
+            .table
+            .get(i as usize)
+            .is_some_and(|l| l.fill.is_some() || l.borders.iter().any(Option::is_some));
+        if visible && in_grid(r, c) && crate::workbook::is_blank(sheet.get(r, c)) {
+            ws.write_blank(r, c as u16, &format_at(r, c))?;
+        }
+    }
+    let layout = sheet.layout();
+    layout_sheet(ws, layout)?;
 
     // Merges first (non-overlapping ones), then the typed values over their first cells.
     let mut taken: HashSet<(u32, u32)> = HashSet::new();
@@ -155,11 +139,16 @@ fn copy_sheet(ws: &mut Worksheet, sheet: &Sheet, marks: &[&Finding]) -> Result<(
             continue;
         }
         let fmt = format_at(r, c);
-        let dated = sheet
-            .style(r, c)
-            .and_then(|st| st.number_format.as_ref())
-            .is_some_and(|n| n.format_code != "General");
-        write_value(ws, r, col, v, &fmt, dated)?;
+        let dated = sheet.number_format(r, c).is_some_and(|n| n != "General");
+        match sheet.formula(r, c) {
+            // A formula kept as a formula, with its value as calculated.
+            Some(f) => {
+                let formula =
+                    rust_xlsxwriter::Formula::new(format!("={f}")).set_result(cell_text(v));
+                ws.write_formula_with_format(r, col, formula, &fmt)?;
+            }
+            None => write_value(ws, r, col, v, &fmt, dated)?,
+        }
         if !merged_first.contains_key(&(r, c)) && !taken.contains(&(r, c)) {
             let w = cell_text(v)
                 .lines()
@@ -170,37 +159,160 @@ fn copy_sheet(ws: &mut Worksheet, sheet: &Sheet, marks: &[&Finding]) -> Result<(
             *slot = (*slot).max(w);
         }
     }
-    // Marked cells with nothing in them (where the missing value belongs), and every note.
-    for ((r, c), fs) in &by_cell {
-        let Ok(col) = u16::try_from(*c) else { continue };
-        if !in_grid(*r, *c) {
-            continue; // listed on the 校验报告 sheet, but no such cell exists in Excel
+    // Widths as the file has them; estimated from the text where it has none.
+    if layout.columns.is_empty() {
+        for (col, w) in widths {
+            ws.set_column_width(col, (w as f64 * 1.15 + 2.0).clamp(6.0, 50.0))?;
         }
-        if crate::workbook::is_blank(sheet.get(*r, *c)) && !merged_first.contains_key(&(*r, *c)) {
-            ws.write_blank(*r, col, &format_at(*r, *c))?;
-        }
-        let text: Vec<String> = fs
-            .iter()
-            .map(|f| {
-                format!(
-                    "{}[{}] {}\n建议：{}",
-                    f.severity.zh(),
-                    f.code,
-                    f.message,
-                    f.hint
-                )
-            })
-            .collect();
-        let note = Note::new(text.join("\n\n"))
-            .set_author("jixiao")
-            .set_width(320)
-            .set_height(160);
-        ws.insert_note(*r, col, &note)?;
-    }
-    for (col, w) in widths {
-        ws.set_column_width(col, (w as f64 * 1.15 + 2.0).clamp(6.0, 50.0))?;
     }
     Ok(())
+}
+
+/// Column widths, row heights and the print setup as the input has them (xls, ods).
+fn layout_sheet(ws: &mut Worksheet, layout: &Layout) -> Result<(), XlsxError> {
+    for &(first, last, width, hidden) in &layout.columns {
+        let last = last.min(16_383);
+        for c in first..=last {
+            let Ok(col) = u16::try_from(c) else { break };
+            // rust_xlsxwriter adds the cell padding (5 px of a 7 px character) to what it is
+            // given; the file's width already has it.
+            let user = if width >= 12.0 / 7.0 {
+                width - 5.0 / 7.0
+            } else {
+                width * 7.0 / 12.0
+            };
+            ws.set_column_width(col, user.clamp(0.0, 255.0))?;
+            if hidden {
+                ws.set_column_hidden(col)?;
+            }
+        }
+    }
+    if let Some(h) = layout.default_height.filter(|h| (1.0..=409.0).contains(h)) {
+        ws.set_default_row_height(h);
+    }
+    // A height set by hand is kept; one that is not is left for the program to fit to the
+    // text, as the input's program does. rust_xlsxwriter leaves out a height equal to its
+    // default (15 pt): a hand-set 15 is written a hair above, so it stays set.
+    for (&r, row) in layout.rows.iter().filter(|(r, _)| **r < 1_048_576) {
+        if row.custom && row.height > 0.0 && row.height <= 409.0 {
+            let h = if (row.height - 15.0).abs() < 1e-9 {
+                15.0001
+            } else {
+                row.height
+            };
+            ws.set_row_height(r, h)?;
+        }
+        if row.hidden {
+            ws.set_row_hidden(r)?;
+        }
+    }
+    if let Some(landscape) = layout.landscape {
+        if landscape {
+            ws.set_landscape();
+        } else {
+            ws.set_portrait();
+        }
+    }
+    if let Some(p) = layout.paper.filter(|p| *p < 256) {
+        ws.set_paper_size(p as u8);
+    }
+    if let Some((w, h)) = layout.fit_to {
+        ws.set_print_fit_to_pages(w, h);
+    }
+    if let Some((r1, c1, r2, c2)) = layout.print_area
+        && r1 <= r2
+        && c1 <= c2
+        && in_grid(r2, c2)
+    {
+        ws.set_print_area(r1, c1 as u16, r2, c2 as u16)?;
+    }
+    Ok(())
+}
+
+/// An xls/ods look as a rust_xlsxwriter format.
+fn look_format(l: &Look) -> Format {
+    let mut f = Format::new();
+    if let Some(nf) = &l.num_format {
+        f = f.set_num_format(nf);
+    }
+    if let Some(name) = &l.font_name {
+        f = f.set_font_name(name);
+    }
+    if let Some(size) = l.font_size.filter(|s| (1.0..=409.0).contains(s)) {
+        f = f.set_font_size(size);
+    }
+    if l.bold {
+        f = f.set_bold();
+    }
+    if l.italic {
+        f = f.set_italic();
+    }
+    if l.underline {
+        f = f.set_underline(rust_xlsxwriter::FormatUnderline::Single);
+    }
+    if l.strike {
+        f = f.set_font_strikethrough();
+    }
+    if let Some(c) = l.font_color {
+        f = f.set_font_color(Color::RGB(c));
+    }
+    if let Some(c) = l.fill {
+        f = f
+            .set_pattern(FormatPattern::Solid)
+            .set_background_color(Color::RGB(c));
+    }
+    let edge = |e: &Edge| match e.style {
+        EdgeStyle::Thin => FormatBorder::Thin,
+        EdgeStyle::Medium => FormatBorder::Medium,
+        EdgeStyle::Thick => FormatBorder::Thick,
+        EdgeStyle::Double => FormatBorder::Double,
+        EdgeStyle::Dashed => FormatBorder::Dashed,
+        EdgeStyle::Dotted => FormatBorder::Dotted,
+        EdgeStyle::Hair => FormatBorder::Hair,
+    };
+    let [left, right, top, bottom] = &l.borders;
+    if let Some(e) = left {
+        f = f.set_border_left(edge(e));
+        if let Some(c) = e.color {
+            f = f.set_border_left_color(Color::RGB(c));
+        }
+    }
+    if let Some(e) = right {
+        f = f.set_border_right(edge(e));
+        if let Some(c) = e.color {
+            f = f.set_border_right_color(Color::RGB(c));
+        }
+    }
+    if let Some(e) = top {
+        f = f.set_border_top(edge(e));
+        if let Some(c) = e.color {
+            f = f.set_border_top_color(Color::RGB(c));
+        }
+    }
+    if let Some(e) = bottom {
+        f = f.set_border_bottom(edge(e));
+        if let Some(c) = e.color {
+            f = f.set_border_bottom_color(Color::RGB(c));
+        }
+    }
+    f = match l.h_align {
+        Some(HAlign::Left) => f.set_align(FormatAlign::Left),
+        Some(HAlign::Center) => f.set_align(FormatAlign::Center),
+        Some(HAlign::Right) => f.set_align(FormatAlign::Right),
+        Some(HAlign::Justify) => f.set_align(FormatAlign::Justify),
+        Some(HAlign::Fill) => f.set_align(FormatAlign::Fill),
+        None => f,
+    };
+    f = match l.v_align {
+        Some(VAlign::Top) => f.set_align(FormatAlign::Top),
+        Some(VAlign::Center) => f.set_align(FormatAlign::VerticalCenter),
+        Some(VAlign::Justify) => f.set_align(FormatAlign::VerticalJustify),
+        Some(VAlign::Bottom) | None => f,
+    };
+    if l.wrap {
+        f = f.set_text_wrap();
+    }
+    f
 }
 
 /// Writes a value with its type; a date keeps its own number format, or gets yyyy-mm-dd.

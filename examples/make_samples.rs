@@ -8,9 +8,16 @@
 mod formspec;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // `make_samples big N OUT`: the corrected seed with N extra indicator rows, for benchmarks.
+    // `make_samples big N OUT`: the corrected seed with N extra indicator rows, for benchmarks;
+    // `make_samples bad N OUT`: the same, each extra row with a finding (a "-" criterion).
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("big") {
+    let mode = args.get(1).map(String::as_str);
+    if mode == Some("big") || mode == Some("bad") {
+        let criterion = if mode == Some("bad") {
+            "-"
+        } else {
+            "每少10人次扣0.5分"
+        };
         let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
         let out = args
             .get(3)
@@ -19,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut spec = formspec::corrected_seed();
         for i in 0..n {
             spec.apply(&format!(
-                "add ind = 产出指标|数量指标|培训人次{i}|≥|{}|人次|每少10人次扣0.5分|反映培训完成情况，培训人次=实际参训人次",
+                "add ind = 产出指标|数量指标|培训人次{i}|≥|{}|人次|{criterion}|反映培训完成情况，培训人次=实际参训人次",
                 100 + i % 900
             ));
         }

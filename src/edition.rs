@@ -404,6 +404,27 @@ impl Edition {
 
     /// Whether a text is a placeholder that says nothing ("-", "酌情扣分" …).
     pub fn is_placeholder(&self, text: &str) -> bool {
+        // A text far longer than every placeholder is none (normalising never shortens a text
+        // to less than a third: three jamo make one Hangul syllable); spaces and quotation marks
+        // do not count, as normalising drops them.
+        let longest = self
+            .words
+            .placeholder_keys
+            .iter()
+            .map(|k| k.chars().count())
+            .max();
+        let counted = text
+            .chars()
+            .filter(|c| {
+                !crate::text::is_space(*c)
+                    && !crate::text::is_quote(*c)
+                    && !matches!(c, '\u{FF02}' | '\u{FF07}')
+            })
+            .take(3 * longest.unwrap_or(0) + 4)
+            .count();
+        if counted > 3 * longest.unwrap_or(0) + 3 {
+            return false;
+        }
         let t = norm_name(text);
         !t.is_empty() && self.words.placeholder_keys.contains(&t)
     }

@@ -25,6 +25,7 @@ pub mod pipeline;
 pub mod recreate;
 pub mod report;
 pub mod rules;
+pub mod summary;
 pub mod text;
 pub mod workbook;
 

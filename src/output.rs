@@ -7,6 +7,7 @@ use crate::ioerror::reason;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use tempfile::NamedTempFile;
 
 /// Why an output could not be written. Messages are for the user, in Chinese: they name the
 /// output (never the temporary file) and say why in words, not the OS's English text.
@@ -57,21 +58,21 @@ fn safe_file_name(s: &str) -> String {
 }
 
 /// Names every input's outputs under `out_dir` so that no two collide, predictably:
-/// - inputs from several folders keep their folders' layout below `out_dir`, relative to the
-///   folder the inputs have in common (单位A/申报表.xlsx and 单位B/申报表.xlsx →
-///   `out_dir/单位A/申报表_标准.xlsx` and `out_dir/单位B/申报表_标准.xlsx`);
+/// - the layout below the folders the inputs were found under (`roots`: a folder argument, or a
+///   file argument's own folder) is kept below `out_dir`, relative to the folder the roots have
+///   in common (单位A/申报表.xlsx and 单位B/申报表.xlsx → `out_dir/单位A/申报表_标准.xlsx` and
+///   `out_dir/单位B/申报表_标准.xlsx`);
 /// - inputs in one folder with the same name but another extension keep it in the name
 ///   (申报表.xlsx and 申报表.xls → 申报表_xlsx_… and 申报表_xls_…);
 /// - the same file given twice is numbered (申报表_2_…).
-pub fn plan(inputs: &[PathBuf], out_dir: &Path) -> Vec<OutputBase> {
+pub fn plan(inputs: &[PathBuf], roots: &[PathBuf], out_dir: &Path) -> Vec<OutputBase> {
+    let abs = |p: &Path| lexical(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
     let parents: Vec<PathBuf> = inputs
         .iter()
-        .map(|p| {
-            let abs = std::path::absolute(p).unwrap_or_else(|_| p.clone());
-            lexical(abs.parent().unwrap_or(Path::new("")))
-        })
+        .map(|p| abs(p).parent().map(Path::to_path_buf).unwrap_or_default())
         .collect();
-    let common = common_ancestor(&parents);
+    let roots: Vec<PathBuf> = roots.iter().map(|r| abs(r)).collect();
+    let common = common_ancestor(&roots);
     let stem = |p: &PathBuf| {
         p.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -207,25 +208,52 @@ fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
     common.iter().map(|c| c.as_os_str()).collect()
 }
 
-/// Whether two paths lead to the same existing file (through symlinks, `..`, hard links).
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) if x == y => return true,
-        _ => {}
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
-            return x.dev() == y.dev() && x.ino() == y.ino();
-        }
-    }
-    false
+/// The input files, known by identity (device and inode, or the canonical path), computed once
+/// for a whole batch: an output that would be one of them is refused, through any spelling of
+/// its path or any link.
+#[derive(Default)]
+pub struct InputSet {
+    ids: std::collections::HashSet<(u64, u64)>,
+    canonical: std::collections::HashSet<PathBuf>,
 }
 
-/// Refuses a target that is one of the inputs (through any spelling or link).
-pub fn refuse_input(target: &Path, inputs: &[PathBuf]) -> Result<(), OutputError> {
-    if inputs.iter().any(|i| same_file(i, target)) {
+impl InputSet {
+    pub fn of(inputs: &[PathBuf]) -> InputSet {
+        let mut set = InputSet::default();
+        for p in inputs {
+            set.add(p);
+        }
+        set
+    }
+
+    fn add(&mut self, p: &Path) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if let Ok(m) = std::fs::metadata(p) {
+                self.ids.insert((m.dev(), m.ino()));
+            }
+        }
+        if let Ok(c) = std::fs::canonicalize(p) {
+            self.canonical.insert(c);
+        }
+    }
+
+    /// Whether `target` (which may not exist) is one of the inputs.
+    pub fn contains(&self, target: &Path) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            return std::fs::metadata(target).is_ok_and(|m| self.ids.contains(&(m.dev(), m.ino())));
+        }
+        #[allow(unreachable_code)]
+        std::fs::canonicalize(target).is_ok_and(|c| self.canonical.contains(&c))
+    }
+}
+
+/// Refuses a target that is one of the inputs.
+pub fn refuse_input(target: &Path, inputs: &InputSet) -> Result<(), OutputError> {
+    if inputs.contains(target) {
         return Err(OutputError::WouldOverwriteInput(
             target.display().to_string(),
         ));
@@ -233,8 +261,21 @@ pub fn refuse_input(target: &Path, inputs: &[PathBuf]) -> Result<(), OutputError
     Ok(())
 }
 
-/// Writes `bytes` to `target` atomically, refusing when `target` is one of `inputs`.
-pub fn write_atomic(target: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<(), OutputError> {
+/// Writes `bytes` to `target` whole or not at all (a temporary file beside it, then a rename),
+/// refusing when `target` is one of `inputs`. Not yet made durable: [`sync`] does that once for
+/// a whole run.
+pub fn write_atomic(target: &Path, bytes: &[u8], inputs: &InputSet) -> Result<(), OutputError> {
+    let mut tmp = temp_beside(target, inputs)?;
+    tmp.write_all(bytes).map_err(|source| OutputError::Write {
+        path: target.display().to_string(),
+        source,
+    })?;
+    persist(tmp, target)
+}
+
+/// A hidden temporary file in the target's folder (made if missing), to be written and then
+/// [`persist`]ed over the target; refused when the target is one of the inputs.
+pub fn temp_beside(target: &Path, inputs: &InputSet) -> Result<NamedTempFile, OutputError> {
     refuse_input(target, inputs)?;
     let dir = target
         .parent()
@@ -244,16 +285,22 @@ pub fn write_atomic(target: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<(
         path: dir.display().to_string(),
         source,
     })?;
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|source| OutputError::Write {
+            path: target.display().to_string(),
+            source,
+        })
+}
+
+/// Renames a written temporary file into place, whole, as an ordinary document (0644).
+pub fn persist(tmp: NamedTempFile, target: &Path) -> Result<(), OutputError> {
     let write_err = |source| OutputError::Write {
         path: target.display().to_string(),
         source,
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".jixiao-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(write_err)?;
-    tmp.write_all(bytes).map_err(write_err)?;
     // tempfile creates 0600; an output is an ordinary document the user shares.
     #[cfg(unix)]
     {
@@ -261,9 +308,65 @@ pub fn write_atomic(target: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<(
         let perms = std::fs::Permissions::from_mode(0o644);
         tmp.as_file().set_permissions(perms).map_err(write_err)?;
     }
-    tmp.as_file().sync_all().map_err(write_err)?;
     tmp.persist(target).map_err(|e| write_err(e.error))?;
     Ok(())
+}
+
+/// How jixiao's temporary files are named (hidden, so staff never see one).
+pub const TEMP_PREFIX: &str = ".jixiao-";
+
+/// Removes temporary files a killed run left in `dir` (older than ten minutes, so another run
+/// writing there now is left alone).
+pub fn sweep(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let old = std::time::Duration::from_secs(600);
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(".tmp")) {
+            continue;
+        }
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > old);
+        if stale {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Makes the written files durable, once for the run: one `syncfs` per file system on Linux,
+/// else each file flushed.
+pub fn sync(written: &[PathBuf]) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mut done = std::collections::HashSet::new();
+        for p in written {
+            let Ok(m) = std::fs::metadata(p) else {
+                continue;
+            };
+            if done.insert(m.dev())
+                && let Ok(f) = std::fs::File::open(p)
+            {
+                use std::os::fd::AsRawFd;
+                // SAFETY: syncfs takes an open descriptor and only flushes its file system.
+                unsafe {
+                    libc::syncfs(f.as_raw_fd());
+                }
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    for p in written {
+        if let Ok(f) = std::fs::OpenOptions::new().write(true).open(p) {
+            let _ = f.sync_all();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -272,7 +375,11 @@ mod tests {
 
     fn names(inputs: &[&str]) -> Vec<String> {
         let inputs: Vec<PathBuf> = inputs.iter().map(PathBuf::from).collect();
-        plan(&inputs, Path::new("out"))
+        let roots: Vec<PathBuf> = inputs
+            .iter()
+            .map(|p| p.parent().unwrap().to_path_buf())
+            .collect();
+        plan(&inputs, &roots, Path::new("out"))
             .iter()
             .map(|b| b.path(None, "_标准").display().to_string())
             .collect()
@@ -297,7 +404,18 @@ mod tests {
             names(&["/x/a.xlsx", "/x/./a.xlsx"]),
             ["out/a_标准.xlsx", "out/a_2_标准.xlsx"]
         );
-        let b = &plan(&[PathBuf::from("/x/a.xlsx")], Path::new("o"))[0];
+        // A folder argument: its layout kept, even when every file is in one sub-folder.
+        let inputs = [PathBuf::from("/x/材料/单位A/申报表.xlsx")];
+        let got = plan(&inputs, &[PathBuf::from("/x/材料")], Path::new("out"));
+        assert_eq!(
+            got[0].path(None, "_标准"),
+            PathBuf::from("out/单位A/申报表_标准.xlsx")
+        );
+        let b = &plan(
+            &[PathBuf::from("/x/a.xlsx")],
+            &[PathBuf::from("/x")],
+            Path::new("o"),
+        )[0];
         assert_eq!(
             b.path(Some("表/1"), "_标准"),
             PathBuf::from("o/a_表_1_标准.xlsx")

@@ -33,6 +33,7 @@ pub fn workbook(wb: &Workbook) -> Result<Vec<u8>, XlsxError> {
         .set_author("jixiao")
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     book.set_properties(&props);
+    book.set_zip_compression_level(1);
     let mut names = HashSet::new();
     for (i, sheet) in wb.sheets.iter().enumerate() {
         let ws = book.add_worksheet();

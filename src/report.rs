@@ -161,6 +161,8 @@ pub fn standard_workbook(
         .set_author("jixiao")
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     wb.set_properties(&props);
+    // A light level: outputs are written once and read once.
+    wb.set_zip_compression_level(1);
 
     basic_sheet(wb.add_worksheet(), file, form, ed, &st)?;
     tasks_sheet(wb.add_worksheet(), form, ed, &st)?;

@@ -9,7 +9,7 @@ use super::package::{Package, REL_CUSTOM, ZipOut, parse_rels, resolve};
 use super::xml;
 use quick_xml::events::Event;
 use serde::{Deserialize, Serialize};
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek, Write};
 
 /// The custom property's name.
 pub const PROPERTY: &str = "jixiao";
@@ -68,7 +68,11 @@ impl Fnv {
 /// The fingerprint of a package: every entry's name, size and CRC-32 (from the zip directory),
 /// but the custom properties part's.
 pub fn fingerprint(bytes: &[u8], custom_part: &str) -> Result<String, PatchError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(PatchError::corrupt)?;
+    fingerprint_of(Cursor::new(bytes), custom_part)
+}
+
+fn fingerprint_of<R: Read + Seek>(r: R, custom_part: &str) -> Result<String, PatchError> {
+    let mut zip = zip::ZipArchive::new(r).map_err(PatchError::corrupt)?;
     let mut h = Fnv::new();
     for i in 0..zip.len() {
         let f = zip.by_index_raw(i).map_err(PatchError::corrupt)?;
@@ -197,15 +201,29 @@ pub fn seal(
     existing_custom: Option<&str>,
 ) -> Result<Vec<u8>, PatchError> {
     let bytes = out.finish()?;
+    let mut bytes = seal_into(Cursor::new(bytes), custom, state, existing_custom)?.into_inner();
+    super::package::same_on_every_platform(&mut bytes);
+    Ok(bytes)
+}
+
+/// [`seal`] for a zip jixiao wrote whole (no raw copies) into a file or a buffer.
+pub fn seal_into<W: Read + Write + Seek>(
+    mut w: W,
+    custom: &str,
+    state: &State,
+    existing_custom: Option<&str>,
+) -> Result<W, PatchError> {
     let mut state = state.clone();
-    state.fp = fingerprint(&bytes, custom)?;
+    w.rewind().map_err(PatchError::corrupt)?;
+    state.fp = fingerprint_of(&mut w, custom)?;
     let json = serde_json::to_string(&state).map_err(PatchError::corrupt)?;
     let part = with_property(existing_custom, &json);
-    let mut zip = zip::ZipWriter::new_append(Cursor::new(bytes)).map_err(PatchError::corrupt)?;
-    zip.start_file(custom, ZipOut::options_public())
+    let mut zip = zip::ZipWriter::new_append(w).map_err(PatchError::corrupt)?;
+    zip.start_file(custom, super::package::entry_options(Some(part.len())))
         .map_err(PatchError::corrupt)?;
-    std::io::Write::write_all(&mut zip, part.as_bytes()).map_err(PatchError::corrupt)?;
-    Ok(zip.finish().map_err(PatchError::corrupt)?.into_inner())
+    zip.write_all(part.as_bytes())
+        .map_err(PatchError::corrupt)?;
+    zip.finish().map_err(PatchError::corrupt)
 }
 
 #[cfg(test)]

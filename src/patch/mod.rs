@@ -11,11 +11,11 @@ mod book;
 mod clean;
 mod comments;
 pub mod meta;
-mod package;
+pub(crate) mod package;
 mod report;
 mod sheet;
 mod styles;
-mod xml;
+pub(crate) mod xml;
 
 pub use clean::clean;
 pub use meta::untouched;
@@ -410,9 +410,9 @@ fn plan_notes(
     Ok(new_vml)
 }
 
-/// A workbook jixiao wrote (rust_xlsxwriter's bytes) made deterministic on every platform and
-/// given its fingerprint: every part re-written with fixed zip metadata, and the custom
-/// properties part added.
+/// A workbook jixiao wrote (rust_xlsxwriter's bytes) made the same on every platform and given
+/// its fingerprint: the parts copied (the zip's host and attributes set the same everywhere),
+/// and the custom properties part added.
 pub fn stamp(bytes: &[u8]) -> Result<Vec<u8>, PatchError> {
     let limits = Limits::default();
     let mut pkg = Package::open(bytes, &limits)?;
@@ -442,12 +442,13 @@ pub fn stamp(bytes: &[u8]) -> Result<Vec<u8>, PatchError> {
         if Some(&name) == existing_custom.as_ref() {
             continue;
         }
-        let text = match name.as_str() {
-            "[Content_Types].xml" => ct.as_bytes().to_vec(),
-            "_rels/.rels" => root.as_bytes().to_vec(),
-            _ => pkg.read(&name)?,
-        };
-        out.put(&name, &text)?;
+        match name.as_str() {
+            "[Content_Types].xml" => out.put(&name, ct.as_bytes())?,
+            "_rels/.rels" => out.put(&name, root.as_bytes())?,
+            // Copied as compressed; the host and attributes are made the same on every
+            // platform when the zip is finished.
+            _ => pkg.raw_copy(&name, &mut out)?,
+        }
     }
     let custom = existing_custom.unwrap_or_else(|| CUSTOM_PART.to_string());
     meta::seal(out, &custom, &state, custom_text.as_deref())

@@ -7,7 +7,7 @@ use super::xml;
 use crate::workbook::Limits;
 use quick_xml::events::Event;
 use std::cell::Cell;
-use std::io::{BufRead, BufReader, Cursor, Read, Write};
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, Write};
 use std::rc::Rc;
 use zip::ZipArchive;
 use zip::write::SimpleFileOptions;
@@ -122,9 +122,33 @@ impl<'a> Package<'a> {
     }
 }
 
-/// The output zip: entries written deterministically (fixed time, Unix as the host, deflate).
-pub struct ZipOut {
-    zip: zip::ZipWriter<Cursor<Vec<u8>>>,
+/// The options of a written entry: deflate (or stored, for a small part of known size),
+/// the zip epoch as its time, Unix as host.
+pub fn entry_options(len: Option<usize>) -> SimpleFileOptions {
+    let options = SimpleFileOptions::default()
+        .last_modified_time(zip::DateTime::default())
+        .system(zip::System::Unix)
+        .unix_permissions(0o644);
+    match len {
+        // A part of a few hundred bytes ([Content_Types].xml, a rels part, the custom
+        // properties) is stored: deflate would save a few hundred bytes, and setting up and
+        // resetting the compressor for it costs more than compressing the sheet.
+        Some(n) if n <= STORED_MAX => options.compression_method(zip::CompressionMethod::Stored),
+        _ => options
+            .compression_method(zip::CompressionMethod::Deflated)
+            // Level 1: outputs are written once and read once; the deflate time matters
+            // more than the last few percent of size.
+            .compression_level(Some(1)),
+    }
+}
+
+/// The largest part written stored rather than deflated.
+const STORED_MAX: usize = 4096;
+
+/// The output zip: entries written deterministically (fixed time, Unix as the host, deflate),
+/// in memory or into a file (the batch's summary, which grows with the batch).
+pub struct ZipOut<W: Write + Seek = Cursor<Vec<u8>>> {
+    zip: zip::ZipWriter<W>,
 }
 
 impl Default for ZipOut {
@@ -135,35 +159,42 @@ impl Default for ZipOut {
 
 impl ZipOut {
     pub fn new() -> ZipOut {
+        ZipOut::to(Cursor::new(Vec::new()))
+    }
+
+    pub fn finish(self) -> Result<Vec<u8>, PatchError> {
+        let mut bytes = self.into_inner()?.into_inner();
+        same_on_every_platform(&mut bytes);
+        Ok(bytes)
+    }
+}
+
+impl<W: Write + Seek> ZipOut<W> {
+    /// A zip written into `w`. Only entries written here (never raw copies) may go into it:
+    /// they carry the same host and attributes on every platform by their options.
+    pub fn to(w: W) -> ZipOut<W> {
         ZipOut {
-            zip: zip::ZipWriter::new(Cursor::new(Vec::new())),
+            zip: zip::ZipWriter::new(w),
         }
     }
 
-    /// The options every written entry gets: deflate, the zip epoch as its time, Unix as host.
-    pub fn options_public() -> SimpleFileOptions {
-        ZipOut::options()
-    }
-
-    fn options() -> SimpleFileOptions {
-        SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(6))
-            .last_modified_time(zip::DateTime::default())
-            .system(zip::System::Unix)
-            .unix_permissions(0o644)
+    /// The finished zip's writer.
+    pub fn into_inner(self) -> Result<W, PatchError> {
+        self.zip.finish().map_err(PatchError::corrupt)
     }
 
     /// Writes a whole part.
     pub fn put(&mut self, name: &str, bytes: &[u8]) -> Result<(), PatchError> {
-        self.start(name)?;
+        self.zip
+            .start_file(name, entry_options(Some(bytes.len())))
+            .map_err(PatchError::corrupt)?;
         self.zip.write_all(bytes).map_err(PatchError::corrupt)
     }
 
     /// Starts a part to be written through [`ZipOut::writer`].
     pub fn start(&mut self, name: &str) -> Result<(), PatchError> {
         self.zip
-            .start_file(name, ZipOut::options())
+            .start_file(name, entry_options(None))
             .map_err(PatchError::corrupt)
     }
 
@@ -171,9 +202,41 @@ impl ZipOut {
     pub fn writer(&mut self) -> &mut impl Write {
         &mut self.zip
     }
+}
 
-    pub fn finish(self) -> Result<Vec<u8>, PatchError> {
-        Ok(self.zip.finish().map_err(PatchError::corrupt)?.into_inner())
+/// Sets every central directory entry's "made by" host to Unix and its external attributes to
+/// an ordinary file's (0644), so the same workbook is the same bytes whether it was written on
+/// Linux or Windows (where the zip library would record DOS) and whatever an entry copied
+/// from an input recorded. A zip64 archive is left as it is.
+pub fn same_on_every_platform(bytes: &mut [u8]) {
+    let Some(eocd) = bytes
+        .windows(4)
+        .rposition(|w| w == b"PK\x05\x06")
+        .filter(|&i| i + 22 <= bytes.len())
+    else {
+        return;
+    };
+    let u16_at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]) as usize;
+    let u32_at =
+        |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize;
+    let count = u16_at(bytes, eocd + 10);
+    let mut at = u32_at(bytes, eocd + 16);
+    if at == 0xFFFF_FFFF {
+        return;
+    }
+    for _ in 0..count {
+        if at + 46 > bytes.len() || &bytes[at..at + 4] != b"PK\x01\x02" {
+            return;
+        }
+        bytes[at + 5] = 3; // host: Unix
+        let mode: u32 = 0o100_644 << 16;
+        bytes[at + 38..at + 42].copy_from_slice(&mode.to_le_bytes());
+        let (n, m, k) = (
+            u16_at(bytes, at + 28),
+            u16_at(bytes, at + 30),
+            u16_at(bytes, at + 32),
+        );
+        at += 46 + n + m + k;
     }
 }
 

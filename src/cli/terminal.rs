@@ -1,0 +1,119 @@
+//! What the command line prints: standard output and error that never panic on a closed pipe,
+//! and the rendering of findings (a code's hint once, 提示 folded per kind).
+
+use jixiao::Outcome;
+use jixiao::finding::{Finding, Severity};
+use jixiao::rules;
+use std::collections::HashSet;
+use std::io::Write;
+
+/// Standard output and error that never panic: once a reader has gone (`jixiao … | head -1`),
+/// further output is dropped quietly and the run ends with its usual exit status.
+pub struct Out {
+    stdout: std::io::Stdout,
+    closed: bool,
+}
+
+impl Out {
+    pub fn new() -> Out {
+        Out {
+            stdout: std::io::stdout(),
+            closed: false,
+        }
+    }
+
+    pub fn line(&mut self, s: &str) {
+        if self.closed {
+            return;
+        }
+        let mut lock = self.stdout.lock();
+        if writeln!(lock, "{s}").and_then(|_| lock.flush()).is_err() {
+            self.closed = true;
+        }
+    }
+
+    pub fn err(&self, s: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{s}");
+    }
+}
+
+/// The terminal rendering: the hint of a code the first time it appears in the run; 提示 that
+/// need no action counted in one line per code unless `--verbose`.
+pub struct Terminal {
+    pub verbose: bool,
+    pub hinted: HashSet<&'static str>,
+}
+
+impl Terminal {
+    pub fn lines(&mut self, o: &Outcome) -> Vec<String> {
+        let mut lines = Vec::new();
+        match &o.form {
+            Some(f) => {
+                let evidence = if f.edition_evidence.is_empty() {
+                    String::new()
+                } else {
+                    format!("（依据：{}）", f.edition_evidence.join("、"))
+                };
+                lines.push(format!(
+                    "{}：工作表“{}”，{}{evidence}",
+                    o.file, f.sheet, o.edition_name
+                ));
+            }
+            None => lines.push(format!("{}：", o.file)),
+        }
+        let (infos, others): (Vec<&Finding>, Vec<&Finding>) = o
+            .findings
+            .iter()
+            .partition(|f| f.severity == Severity::Info);
+        for f in others {
+            lines.push(self.line(f));
+        }
+        // 提示 of one code that say the same thing (their group) fold into one line.
+        let mut groups: Vec<(&'static str, Option<&str>, Vec<&Finding>)> = Vec::new();
+        for f in infos {
+            let key = (f.code, f.group.as_deref());
+            match groups.iter_mut().find(|(c, g, _)| (*c, *g) == key) {
+                Some((_, _, members)) => members.push(f),
+                None => groups.push((f.code, f.group.as_deref(), vec![f])),
+            }
+        }
+        for (code, group, members) in groups {
+            if self.verbose || members.len() == 1 {
+                for f in members {
+                    lines.push(self.line(f));
+                }
+                continue;
+            }
+            let what = group
+                .map(str::to_string)
+                .or_else(|| rules::rule(code).map(|r| r.title.to_string()))
+                .unwrap_or_default();
+            let sheet = o.sheet.as_deref().unwrap_or_default();
+            let cells: Vec<String> = members
+                .iter()
+                .take(10)
+                .map(|f| match f.cell {
+                    Some(c) if f.sheet == sheet => c.to_string(),
+                    _ => f.location(),
+                })
+                .collect();
+            let more = if members.len() > 10 { " 等" } else { "" };
+            lines.push(format!(
+                "{sheet}: 提示[{code}] {} 处{what}：{}{more}（加 --verbose 逐条列出）",
+                members.len(),
+                cells.join("、")
+            ));
+        }
+        lines.push(o.summary().line());
+        lines
+    }
+
+    /// One finding; its code's hint only the first time the code appears.
+    fn line(&mut self, f: &Finding) -> String {
+        if self.hinted.insert(f.code) {
+            f.line()
+        } else {
+            f.line_without_hint()
+        }
+    }
+}

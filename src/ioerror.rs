@@ -37,6 +37,13 @@ fn sharing_violation(e: &std::io::Error) -> Option<String> {
     }
 }
 
+/// Whether replacing or renaming an existing file failed because another program holds it open
+/// (Excel and WPS open a workbook without letting it be replaced: Windows says access denied,
+/// or a sharing or lock violation).
+pub fn held_open(e: &std::io::Error) -> bool {
+    cfg!(windows) && matches!(e.raw_os_error(), Some(5 | 32 | 33))
+}
+
 fn code(e: &std::io::Error) -> String {
     e.raw_os_error()
         .map(|n| format!("（代码 {n}）"))

@@ -3,8 +3,12 @@
 //! usage); the batch (`cli/batch.rs`), the inputs (`cli/inputs.rs`), files (`cli/files.rs`) and
 //! what is printed (`cli/terminal.rs`) are the door's parts around the core.
 
+#[path = "cli/args.rs"]
+mod args;
 #[path = "cli/batch.rs"]
 mod batch;
+#[path = "cli/console.rs"]
+mod console;
 #[path = "cli/files.rs"]
 mod files;
 #[path = "cli/inputs.rs"]
@@ -12,10 +16,11 @@ mod inputs;
 #[path = "cli/terminal.rs"]
 mod terminal;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use jixiao::edition::Edition;
 use jixiao::rules;
 use jixiao::workbook::Limits;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use terminal::Out;
@@ -34,43 +39,47 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// 只检查，在终端列出问题
+    #[command(override_usage = "jixiao check <文件或文件夹>… [选项]")]
     Check {
         /// 申报表文件（xlsx、xls、ods）、文件夹或通配符（如 *.xlsx），可多个
-        #[arg(required = true)]
+        #[arg(required = true, value_name = "文件或文件夹")]
         files: Vec<PathBuf>,
         /// 另外生成汇总工作簿到这个文件
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "文件")]
         summary: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
     /// 检查并生成标准化工作簿（含“校验报告”工作表）和标出问题的批注副本
+    #[command(override_usage = "jixiao convert <文件或文件夹>… [-o 目录] [选项]")]
     Convert {
         /// 申报表文件（xlsx、xls、ods）、文件夹或通配符（如 *.xlsx），可多个
-        #[arg(required = true)]
+        #[arg(required = true, value_name = "文件或文件夹")]
         files: Vec<PathBuf>,
-        /// 输出目录（不存在时自动创建）
-        #[arg(short, long)]
-        output: PathBuf,
+        /// 输出目录（不存在时自动创建；不写时结果放在各文件旁边）
+        #[arg(short, long, value_name = "目录")]
+        output: Option<PathBuf>,
         /// 汇总工作簿写到这个文件（默认为输出目录中的“汇总.xlsx”）
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "文件")]
         summary: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
     /// 去掉批注副本中 jixiao 加的标记、批注和“校验报告”工作表，得到可上传的工作簿
+    #[command(override_usage = "jixiao clean <文件>… [-o 目录]")]
     Clean {
         /// 改好的批注副本（…_批注.xlsx），可多个
-        #[arg(required = true)]
+        #[arg(required = true, value_name = "文件")]
         files: Vec<PathBuf>,
         /// 输出目录（默认为各文件所在的文件夹）
-        #[arg(short, long)]
+        #[arg(short, long, value_name = "目录")]
         output: Option<PathBuf>,
     },
     /// 列出全部校验规则
+    #[command(override_usage = "jixiao rules [选项]")]
     Rules {
-        /// 输出格式
-        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        /// 输出格式：text（默认）或 markdown
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text, hide_default_value = true, hide_possible_values = true, value_name = "格式")]
         format: RulesFormat,
         /// 版本：内置版本名（2022、hunan、hubei、shaanxi）或版本文件（TOML），默认 2022
         #[arg(long, value_name = "版本")]
@@ -83,20 +92,20 @@ struct Common {
     /// 指定版本：内置版本名（2022、hunan、hubei、shaanxi）或版本文件（TOML）；默认按栏目名称自动识别
     #[arg(long, value_name = "版本")]
     edition: Option<PathBuf>,
-    /// 输出格式：text 为逐行问题，json 为每张申报表一行的 JSON Lines
-    #[arg(long, value_enum, default_value_t = OutFormat::Text)]
+    /// 输出格式：text（默认）为逐行问题，json 为每张申报表一行的 JSON Lines
+    #[arg(long, value_enum, default_value_t = OutFormat::Text, hide_default_value = true, hide_possible_values = true, value_name = "格式")]
     format: OutFormat,
     /// 逐条列出无需处理的提示（默认每种提示合并为一行）
     #[arg(long)]
     verbose: bool,
-    /// 输入文件大小上限（MB）
-    #[arg(long, value_name = "MB", default_value_t = Limits::default().max_file_bytes >> 20)]
+    /// 输入文件大小上限（MB，默认 50）
+    #[arg(long, value_name = "MB", default_value_t = Limits::default().max_file_bytes >> 20, hide_default_value = true)]
     max_file_mb: u64,
-    /// xlsx/ods 解压后大小上限（MB），防止压缩炸弹
-    #[arg(long, value_name = "MB", default_value_t = Limits::default().max_unzipped_bytes >> 20)]
+    /// xlsx/ods 解压后大小上限（MB，默认 500），防止压缩炸弹
+    #[arg(long, value_name = "MB", default_value_t = Limits::default().max_unzipped_bytes >> 20, hide_default_value = true)]
     max_unzipped_mb: u64,
-    /// 单个工作簿的非空单元格数上限
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_cells)]
+    /// 单个工作簿的非空单元格数上限（默认 2000000）
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_cells, hide_default_value = true)]
     max_cells: u64,
     /// 同时处理的文件数（默认等于处理器核数）
     #[arg(long, short = 'j', value_name = "N")]
@@ -140,15 +149,47 @@ fn steady_memory() {
 fn main() -> ExitCode {
     jixiao::workbook::install_panic_hook();
     steady_memory();
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
+    // Started from Explorer (a drag and drop, a double-click), the window closes when the
+    // program ends: it then waits for Enter so what it printed can be read.
+    let owned = console::owns_console();
+    let code = start(std::env::args_os().collect(), owned);
+    console::pause_if_owned(owned);
+    code
+}
+
+fn start(raw: Vec<OsString>, owned: bool) -> ExitCode {
+    let mut out = Out::new();
+    if raw.len() <= 1 {
+        out.line(args::HOW_TO);
+        return ExitCode::from(if owned { 0 } else { 2 });
+    }
+    let cmd = args::command(Cli::command());
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    let matches = match cmd.try_get_matches_from(args::with_default_command(raw, &names)) {
+        Ok(m) => m,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            return match args::zh_error(&e) {
+                None => {
+                    let _ = e.print();
+                    ExitCode::SUCCESS
+                }
+                Some(msg) => {
+                    out.err(&msg);
+                    ExitCode::from(2)
+                }
+            };
         }
     };
-    let mut out = Out::new();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            out.err(&args::zh_error(&e).unwrap_or_default());
+            return ExitCode::from(2);
+        }
+    };
     match cli.command {
         Command::Check {
             files,
@@ -160,7 +201,13 @@ fn main() -> ExitCode {
             output,
             summary,
             common,
-        } => run(&files, Some(&output), summary.as_deref(), &common, &mut out),
+        } => {
+            let dest = match &output {
+                Some(d) => batch::Dest::Dir(d),
+                None => batch::Dest::Beside,
+            };
+            run(&files, Some(dest), summary.as_deref(), &common, &mut out)
+        }
         Command::Clean { files, output } => files::clean(&files, output.as_deref(), &mut out),
         Command::Rules { format, edition } => {
             let ed = match edition {
@@ -215,11 +262,14 @@ fn print_rules(format: RulesFormat, ed: &Edition, out: &mut Out) {
 /// `check` and `convert`: the batch over the inputs.
 fn run(
     files: &[PathBuf],
-    out_dir: Option<&Path>,
+    dest: Option<batch::Dest>,
     summary: Option<&Path>,
     common: &Common,
     out: &mut Out,
 ) -> ExitCode {
+    if matches!(common.format, OutFormat::Json) {
+        out.json();
+    }
     let eds = match candidate_editions(common.edition.as_deref(), out) {
         Ok(eds) => eds,
         Err(code) => return code,
@@ -231,7 +281,7 @@ fn run(
     });
     let r = batch::Run {
         args: files,
-        out_dir,
+        dest,
         editions: &eds,
         limits: common.limits(),
         json: matches!(common.format, OutFormat::Json),

@@ -27,6 +27,8 @@ pub enum OutputError {
     },
     #[error("无法生成工作簿：{0}")]
     Xlsx(String),
+    #[error("“{0}”可能正在 Excel 或 WPS 中打开，请关闭后重试")]
+    HeldOpen(String),
 }
 
 /// Where one input's outputs go: a folder and the start of their file names.
@@ -191,6 +193,20 @@ fn lexical(p: &Path) -> PathBuf {
     out
 }
 
+/// The folder a set of folders have in common (absolute), "." when they have none.
+pub fn common_folder(dirs: &[PathBuf]) -> PathBuf {
+    let abs: Vec<PathBuf> = dirs
+        .iter()
+        .map(|p| lexical(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())))
+        .collect();
+    let c = common_ancestor(&abs);
+    if c.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        c
+    }
+}
+
 fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
     let mut iter = paths.iter();
     let Some(first) = iter.next() else {
@@ -213,7 +229,11 @@ fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
 /// its path or any link.
 #[derive(Default)]
 pub struct InputSet {
+    /// (device, inode) of each input on Unix; their canonical paths elsewhere (Windows: std's
+    /// file index is not stable yet, and a hard link there is rare).
+    #[cfg(unix)]
     ids: std::collections::HashSet<(u64, u64)>,
+    #[cfg(not(unix))]
     canonical: std::collections::HashSet<PathBuf>,
 }
 
@@ -234,6 +254,7 @@ impl InputSet {
                 self.ids.insert((m.dev(), m.ino()));
             }
         }
+        #[cfg(not(unix))]
         if let Ok(c) = std::fs::canonicalize(p) {
             self.canonical.insert(c);
         }
@@ -244,10 +265,12 @@ impl InputSet {
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
-            return std::fs::metadata(target).is_ok_and(|m| self.ids.contains(&(m.dev(), m.ino())));
+            std::fs::metadata(target).is_ok_and(|m| self.ids.contains(&(m.dev(), m.ino())))
         }
-        #[allow(unreachable_code)]
-        std::fs::canonicalize(target).is_ok_and(|c| self.canonical.contains(&c))
+        #[cfg(not(unix))]
+        {
+            std::fs::canonicalize(target).is_ok_and(|c| self.canonical.contains(&c))
+        }
     }
 }
 
@@ -308,8 +331,21 @@ pub fn persist(tmp: NamedTempFile, target: &Path) -> Result<(), OutputError> {
         let perms = std::fs::Permissions::from_mode(0o644);
         tmp.as_file().set_permissions(perms).map_err(write_err)?;
     }
-    tmp.persist(target).map_err(|e| write_err(e.error))?;
+    tmp.persist(target).map_err(|e| {
+        if crate::ioerror::held_open(&e.error) && target.is_file() {
+            OutputError::HeldOpen(file_name(target))
+        } else {
+            write_err(e.error)
+        }
+    })?;
     Ok(())
+}
+
+/// A path's last part, as staff see it in Explorer.
+pub fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
 }
 
 /// How jixiao's temporary files are named (hidden, so staff never see one).
@@ -381,7 +417,12 @@ mod tests {
             .collect();
         plan(&inputs, &roots, Path::new("out"))
             .iter()
-            .map(|b| b.path(None, "_标准").display().to_string())
+            .map(|b| {
+                b.path(None, "_标准")
+                    .display()
+                    .to_string()
+                    .replace('\\', "/")
+            })
             .collect()
     }
 

@@ -228,6 +228,11 @@ fn every_code_is_produced_somewhere() {
 
 /// samples/*.xlsx are exactly what `cargo run --example make_samples` writes from the seed data.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "make_samples writes with rust_xlsxwriter alone, whose zip records the host; \
+              jixiao's own outputs are the same on both (scripts/windows-same-bytes.sh)"
+)]
 fn samples_match_their_source() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
     for (name, spec) in [

@@ -35,11 +35,20 @@ impl Ending {
     }
 }
 
+/// Where `convert` writes.
+#[derive(Clone, Copy)]
+pub enum Dest<'a> {
+    /// Under this folder, mirroring the inputs' folders.
+    Dir(&'a Path),
+    /// Beside each input, in its own folder (a drag and drop; `convert` without `-o`).
+    Beside,
+}
+
 /// What the run is asked to do.
 pub struct Run<'a> {
     pub args: &'a [PathBuf],
     /// Where outputs go (`convert`); `None` for `check`.
-    pub out_dir: Option<&'a Path>,
+    pub dest: Option<Dest<'a>>,
     pub editions: &'a [Edition],
     pub limits: jixiao::workbook::Limits,
     pub json: bool,
@@ -65,7 +74,11 @@ struct Done {
 const AHEAD: usize = 64;
 
 pub fn run(r: &Run, out: &mut Out) -> u8 {
-    let expanded = inputs::expand(r.args, r.out_dir, r.limits.max_file_bytes);
+    let out_dir = match r.dest {
+        Some(Dest::Dir(d)) => Some(d),
+        _ => None,
+    };
+    let expanded = inputs::expand(r.args, out_dir, r.limits.max_file_bytes);
     if expanded.skipped > 0 {
         out.err(&format!(
             "已跳过 {} 个锁定文件、隐藏文件或临时文件",
@@ -92,21 +105,26 @@ pub fn run(r: &Run, out: &mut Out) -> u8 {
     }
     let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
     let roots: Vec<PathBuf> = inputs.iter().map(|i| i.root.clone()).collect();
-    let bases = r.out_dir.map(|d| output::plan(&paths, &roots, d));
+    let bases = r.dest.map(|d| match d {
+        Dest::Dir(d) => output::plan(&paths, &roots, d),
+        Dest::Beside => output::beside(&paths),
+    });
     let input_set = InputSet::of(&paths);
     let opts = Options {
         editions: r.editions,
         limits: r.limits,
-        outputs: if r.out_dir.is_some() {
+        outputs: if r.dest.is_some() {
             Outputs::ALL
         } else {
             Outputs::default()
         },
     };
-    let summary_path: Option<PathBuf> = r
-        .summary
-        .map(Path::to_path_buf)
-        .or_else(|| r.out_dir.map(|d| d.join("汇总.xlsx")));
+    let summary_path: Option<PathBuf> =
+        r.summary.map(Path::to_path_buf).or_else(|| match r.dest? {
+            Dest::Dir(d) => Some(d.join("汇总.xlsx")),
+            // Beside the inputs: in the folder they have in common (the folder dropped).
+            Dest::Beside => Some(output::common_folder(&roots).join("汇总.xlsx")),
+        });
     let summary_dir = summary_path
         .as_deref()
         .and_then(Path::parent)
@@ -281,7 +299,7 @@ pub fn run(r: &Run, out: &mut Out) -> u8 {
         worst = 2;
     }
     if total > 1 && !r.json {
-        let unwritten = if r.out_dir.is_some() {
+        let unwritten = if r.dest.is_some() {
             format!("，{} 个未能写出", tally[3])
         } else {
             String::new()

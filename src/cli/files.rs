@@ -50,11 +50,15 @@ pub fn keep_if_edited(target: &Path, kept: &mut Vec<(PathBuf, PathBuf)>) -> Resu
     }
     let aside = output::edited_name(target);
     std::fs::rename(target, &aside).map_err(|e| {
-        format!(
-            "“{}”已被修改过，但无法另存（{}），未覆盖它",
-            target.display(),
-            jixiao::ioerror::reason(&e)
-        )
+        if jixiao::ioerror::held_open(&e) {
+            output::OutputError::HeldOpen(output::file_name(target)).to_string()
+        } else {
+            format!(
+                "“{}”已被修改过，但无法另存（{}），未覆盖它",
+                target.display(),
+                jixiao::ioerror::reason(&e)
+            )
+        }
     })?;
     kept.push((target.to_path_buf(), aside));
     Ok(())

@@ -9,31 +9,49 @@ use std::io::Write;
 
 /// Standard output and error that never panic: once a reader has gone (`jixiao … | head -1`),
 /// further output is dropped quietly and the run ends with its usual exit status.
+///
+/// Text going to a pipe or a file on Windows is written in the console's code page (see
+/// `console.rs`); JSON is always UTF-8.
 pub struct Out {
     stdout: std::io::Stdout,
     closed: bool,
+    enc: Option<&'static encoding_rs::Encoding>,
+    err_enc: Option<&'static encoding_rs::Encoding>,
 }
 
 impl Out {
     pub fn new() -> Out {
+        use std::io::IsTerminal;
         Out {
             stdout: std::io::stdout(),
             closed: false,
+            enc: super::console::pipe_encoding(std::io::stdout().is_terminal()),
+            err_enc: super::console::pipe_encoding(std::io::stderr().is_terminal()),
         }
+    }
+
+    /// Standard output carries JSON Lines: UTF-8 whatever the platform.
+    pub fn json(&mut self) {
+        self.enc = None;
     }
 
     pub fn line(&mut self, s: &str) {
         if self.closed {
             return;
         }
+        let text = format!("{s}\n");
+        let bytes = super::console::encode(&text, self.enc);
         let mut lock = self.stdout.lock();
-        if writeln!(lock, "{s}").and_then(|_| lock.flush()).is_err() {
+        if lock.write_all(&bytes).and_then(|_| lock.flush()).is_err() {
             self.closed = true;
         }
     }
 
     pub fn err(&self, s: &str) {
-        let _ = writeln!(std::io::stderr().lock(), "{s}");
+        let text = format!("{s}\n");
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(&super::console::encode(&text, self.err_enc));
     }
 }
 

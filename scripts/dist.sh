@@ -2,6 +2,7 @@
 # Builds the programs staff download and packs each with a short Chinese 使用说明.txt:
 #   dist/jixiao-<version>-windows-x86_64.zip   (jixiao.exe, cross-built with mingw-w64)
 #   dist/jixiao-<version>-linux-x86_64.tar.gz  (jixiao)
+#   dist/jixiao.html                            (the offline page, by scripts/web.sh)
 # Needs: rustup target add x86_64-pc-windows-gnu; apt-get install mingw-w64; python3.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,4 +41,5 @@ cp scripts/dist/使用说明-linux.txt "$lin/使用说明.txt"
 tar --sort=name --mtime='2000-01-01 00:00:00' --owner=0 --group=0 --numeric-owner \
   -C "$stage" -czf "dist/jixiao-$version-linux-x86_64.tar.gz" "$(basename "$lin")"
 
+scripts/web.sh
 ls -l dist/

@@ -4,7 +4,6 @@
 //! (outputs are generated; inputs never are).
 
 use crate::ioerror::reason;
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use tempfile::NamedTempFile;
@@ -41,22 +40,9 @@ pub struct OutputBase {
 impl OutputBase {
     /// `<dir>/<stem>[_<sheet>]<suffix>.xlsx`; the sheet is named when a file holds several forms.
     pub fn path(&self, sheet: Option<&str>, suffix: &str) -> PathBuf {
-        let sheet = sheet
-            .map(|s| format!("_{}", safe_file_name(s)))
-            .unwrap_or_default();
-        self.dir.join(format!("{}{sheet}{suffix}.xlsx", self.stem))
+        self.dir
+            .join(crate::pipeline::output_file_name(&self.stem, sheet, suffix))
     }
-}
-
-/// A sheet name made safe as part of a file name on Windows and Unix.
-fn safe_file_name(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect()
 }
 
 /// Names every input's outputs under `out_dir` so that no two collide, predictably:
@@ -112,31 +98,26 @@ pub fn beside(inputs: &[PathBuf]) -> Vec<OutputBase> {
     bases
 }
 
-/// Same folder and stem: add the extension; still the same: number them in input order.
+/// Same folder and stem: add the extension; still the same: number them in input order
+/// ([`crate::pipeline::output_stems`] within each folder).
 fn disambiguate(bases: &mut [OutputBase], inputs: &[PathBuf]) {
-    let key = |b: &OutputBase| (b.dir.clone(), b.stem.to_lowercase());
-    let ext = |p: &PathBuf| {
-        p.extension()
-            .map(|e| e.to_string_lossy().to_lowercase())
-            .unwrap_or_default()
-    };
-    let mut exts: HashMap<(PathBuf, String), Vec<String>> = HashMap::new();
-    for (b, input) in bases.iter().zip(inputs) {
-        exts.entry(key(b)).or_default().push(ext(input));
+    let mut folders: indexmap::IndexMap<PathBuf, Vec<usize>> = indexmap::IndexMap::new();
+    for (i, b) in bases.iter().enumerate() {
+        folders.entry(b.dir.clone()).or_default().push(i);
     }
-    for (b, input) in bases.iter_mut().zip(inputs) {
-        let group = &exts[&key(b)];
-        let e = ext(input);
-        if group.iter().any(|x| *x != e) && !e.is_empty() {
-            b.stem = format!("{}_{e}", b.stem);
-        }
-    }
-    let mut seen: HashMap<(PathBuf, String), usize> = HashMap::new();
-    for b in bases.iter_mut() {
-        let n = seen.entry(key(b)).or_default();
-        *n += 1;
-        if *n > 1 {
-            b.stem = format!("{}_{n}", b.stem);
+    for (_, group) in folders {
+        let names: Vec<String> = group
+            .iter()
+            .map(|&i| {
+                inputs[i]
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        for (&i, stem) in group.iter().zip(crate::pipeline::output_stems(&refs)) {
+            bases[i].stem = stem;
         }
     }
 }

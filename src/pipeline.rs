@@ -122,6 +122,73 @@ impl OutputKind {
     }
 }
 
+/// An output's file name: `<stem>[_<sheet>]<suffix>.xlsx`, the sheet named when a file holds
+/// several forms (made safe for a file name on Windows and Unix). Every door names outputs so.
+pub fn output_file_name(stem: &str, sheet: Option<&str>, suffix: &str) -> String {
+    let sheet = sheet
+        .map(|s| {
+            let safe: String = s
+                .chars()
+                .map(|c| match c {
+                    '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+                    c if c.is_control() => '_',
+                    c => c,
+                })
+                .collect();
+            format!("_{safe}")
+        })
+        .unwrap_or_default();
+    format!("{stem}{sheet}{suffix}.xlsx")
+}
+
+/// The output stems of inputs in one folder, given their file names, as every door names them:
+/// the name without its extension ("申报表" when there is none); inputs with the same stem but
+/// another extension keep it (申报表.xlsx and 申报表.xls → 申报表_xlsx and 申报表_xls); the same
+/// name again is numbered in input order (申报表_2). Stems compare ignoring case, as Windows does.
+pub fn output_stems(names: &[&str]) -> Vec<String> {
+    use std::collections::HashMap;
+    use std::path::Path;
+    let stem = |n: &str| {
+        Path::new(n)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "申报表".to_string())
+    };
+    let ext = |n: &str| {
+        Path::new(n)
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default()
+    };
+    let mut stems: Vec<String> = names.iter().map(|n| stem(n)).collect();
+    let mut exts: HashMap<String, Vec<String>> = HashMap::new();
+    for (s, n) in stems.iter().zip(names) {
+        exts.entry(s.to_lowercase()).or_default().push(ext(n));
+    }
+    for (s, n) in stems.iter_mut().zip(names) {
+        let e = ext(n);
+        if !e.is_empty() && exts[&s.to_lowercase()].iter().any(|x| *x != e) {
+            *s = format!("{s}_{e}");
+        }
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for s in stems.iter_mut() {
+        let n = seen.entry(s.to_lowercase()).or_default();
+        *n += 1;
+        if *n > 1 {
+            *s = format!("{s}_{n}");
+        }
+    }
+    stems
+}
+
+impl Output {
+    /// This output's file name for an input whose name without extension is `stem`.
+    pub fn file_name(&self, stem: &str) -> String {
+        output_file_name(stem, self.kind.sheet(), self.kind.suffix())
+    }
+}
+
 /// One output workbook, or why it could not be built.
 #[derive(Debug, Clone)]
 pub struct Output {
@@ -265,5 +332,36 @@ pub fn process(file: &str, bytes: &[u8], opts: &Options) -> FileResult {
         file: file.to_string(),
         outcomes,
         outputs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_stems_never_collide() {
+        assert_eq!(
+            output_stems(&[
+                "申报表.xlsx",
+                "申报表.XLS",
+                "a.b.xlsx",
+                "申报表.xlsx",
+                "无扩展名",
+                "A.B.xlsx"
+            ]),
+            [
+                "申报表_xlsx",
+                "申报表_xls",
+                "a.b",
+                "申报表_xlsx_2",
+                "无扩展名",
+                "A.B_2"
+            ]
+        );
+        assert_eq!(
+            output_file_name("表", Some("a/b:c"), "_标准"),
+            "表_a_b_c_标准.xlsx"
+        );
     }
 }

@@ -453,3 +453,16 @@ pub fn stamp(bytes: &[u8]) -> Result<Vec<u8>, PatchError> {
     let custom = existing_custom.unwrap_or_else(|| CUSTOM_PART.to_string());
     meta::seal(out, &custom, &state, custom_text.as_deref())
 }
+
+/// Several finished workbooks as one zip (the web page's "download all"): each stored as it is,
+/// in the order given, with the zip epoch as its time and Unix as its host, so the same files
+/// give the same bytes.
+pub fn bundle<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Result<Vec<u8>, PatchError> {
+    let mut out = package::ZipOut::new();
+    for (name, bytes) in files {
+        out.put_stored(name, bytes)?;
+    }
+    out.finish()
+}

@@ -191,6 +191,17 @@ impl<W: Write + Seek> ZipOut<W> {
         self.zip.write_all(bytes).map_err(PatchError::corrupt)
     }
 
+    /// Writes a whole file stored, not deflated again (a workbook is a zip already).
+    pub fn put_stored(&mut self, name: &str, bytes: &[u8]) -> Result<(), PatchError> {
+        let options = entry_options(None)
+            .compression_method(zip::CompressionMethod::Stored)
+            .compression_level(None);
+        self.zip
+            .start_file(name, options)
+            .map_err(PatchError::corrupt)?;
+        self.zip.write_all(bytes).map_err(PatchError::corrupt)
+    }
+
     /// Starts a part to be written through [`ZipOut::writer`].
     pub fn start(&mut self, name: &str) -> Result<(), PatchError> {
         self.zip

@@ -136,9 +136,14 @@ pub fn run(r: &Run, out: &mut Out) -> u8 {
         let flag = interrupted.clone();
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
+    // A bar for a batch; one file (a workbook dropped on the program) needs none.
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(inputs.len() as u64),
-        indicatif::ProgressDrawTarget::stderr(),
+        if inputs.len() > 1 {
+            indicatif::ProgressDrawTarget::stderr()
+        } else {
+            indicatif::ProgressDrawTarget::hidden()
+        },
     );
     if let Ok(style) =
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")

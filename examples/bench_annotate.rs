@@ -16,6 +16,7 @@ fn main() {
         "annotate" => jixiao::Outputs {
             standard: false,
             annotated: true,
+            fixed: None,
         },
         _ => jixiao::Outputs::default(),
     };

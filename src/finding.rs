@@ -69,6 +69,65 @@ pub struct Finding {
     /// What findings of one code that say the same thing share (e.g. "“定量”按“=”读取"), so a
     /// terminal can fold them into one line; `None` when each stands alone.
     pub group: Option<String>,
+    /// How `jixiao fix` would remove it, when it can.
+    pub fix: Option<Fix>,
+}
+
+/// How sure a fix is: safe ones cannot change what the form means and `jixiao fix` applies them;
+/// unsafe ones are what a reviewer would ask for but change a declared target or type, and need
+/// `--unsafe-fixes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FixKind {
+    Safe,
+    Unsafe,
+}
+
+impl FixKind {
+    /// The JSON word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixKind::Safe => "safe",
+            FixKind::Unsafe => "unsafe",
+        }
+    }
+
+    /// The Chinese words the terminal and the rule list use.
+    pub fn zh(self) -> &'static str {
+        match self {
+            FixKind::Safe => "可自动修正",
+            FixKind::Unsafe => "可自动修正（需 --unsafe-fixes）",
+        }
+    }
+}
+
+/// The cells a fix writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub kind: FixKind,
+    pub edits: Vec<Edit>,
+}
+
+/// One cell written by a fix, on the finding's sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub cell: CellRef,
+    pub value: EditValue,
+}
+
+/// What a fix writes into a cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditValue {
+    Number(rust_decimal::Decimal),
+    Text(String),
+}
+
+impl std::fmt::Display for EditValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EditValue::Number(n) => write!(f, "{}", n.normalize()),
+            EditValue::Text(t) => write!(f, "“{t}”"),
+        }
+    }
 }
 
 impl Finding {

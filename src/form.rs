@@ -264,6 +264,9 @@ pub struct Normalization {
     pub after: String,
     /// What was done, in Chinese ("全角转半角" …).
     pub what: String,
+    /// The cells that would write what was read, when that cannot change the form's meaning
+    /// (`jixiao fix` applies them); empty when it could.
+    pub edits: Vec<crate::finding::Edit>,
 }
 
 /// The form as found on one sheet.

@@ -77,6 +77,8 @@ struct FindingJson<'a> {
     cell: Option<String>,
     message: &'a str,
     hint: &'a str,
+    /// What `jixiao fix` can do about it: "safe", "unsafe" (with --unsafe-fixes), or null.
+    fix: Option<&'static str>,
 }
 
 fn dec(d: Option<Decimal>) -> Option<String> {
@@ -140,6 +142,7 @@ fn finding_json(f: &Finding) -> FindingJson<'_> {
         cell: f.cell.map(|c| c.to_string()),
         message: &f.message,
         hint: &f.hint,
+        fix: f.fix.as_ref().map(|x| x.kind.as_str()),
     }
 }
 

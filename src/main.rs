@@ -65,6 +65,20 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// 自动修正机械性的错漏（全角数字、文本数字、比较符写法、值中的 %），写出“…_已修正.xlsx”
+    Fix {
+        /// 申报表文件（xlsx、xls、ods）、文件夹或通配符（如 *.xlsx），可多个
+        #[arg(required = true, value_name = "文件或文件夹")]
+        files: Vec<PathBuf>,
+        /// 输出目录（不存在时自动创建；不写时结果放在各文件旁边）
+        #[arg(short, long, value_name = "目录")]
+        output: Option<PathBuf>,
+        /// 也应用不安全的修正（会改变申报的指标值类型，如比率“≥100”改为“=100”、满意率的“≤”改为“≥”）
+        #[arg(long)]
+        unsafe_fixes: bool,
+        #[command(flatten)]
+        common: Common,
+    },
     /// 去掉批注副本中 jixiao 加的标记、批注和“校验报告”工作表，得到可上传的工作簿
     #[command(override_usage = "jixiao clean <文件>… [-o 目录]")]
     Clean {
@@ -195,7 +209,7 @@ fn start(raw: Vec<OsString>, owned: bool) -> ExitCode {
             files,
             summary,
             common,
-        } => run(&files, None, summary.as_deref(), &common, &mut out),
+        } => run(&files, None, summary.as_deref(), None, &common, &mut out),
         Command::Convert {
             files,
             output,
@@ -206,7 +220,31 @@ fn start(raw: Vec<OsString>, owned: bool) -> ExitCode {
                 Some(d) => batch::Dest::Dir(d),
                 None => batch::Dest::Beside,
             };
-            run(&files, Some(dest), summary.as_deref(), &common, &mut out)
+            run(
+                &files,
+                Some(dest),
+                summary.as_deref(),
+                None,
+                &common,
+                &mut out,
+            )
+        }
+        Command::Fix {
+            files,
+            output,
+            unsafe_fixes,
+            common,
+        } => {
+            let dest = match &output {
+                Some(d) => batch::Dest::Dir(d),
+                None => batch::Dest::Beside,
+            };
+            let upto = if unsafe_fixes {
+                jixiao::finding::FixKind::Unsafe
+            } else {
+                jixiao::finding::FixKind::Safe
+            };
+            run(&files, Some(dest), None, Some(upto), &common, &mut out)
         }
         Command::Clean { files, output } => files::clean(&files, output.as_deref(), &mut out),
         Command::Rules { format, edition } => {
@@ -250,8 +288,12 @@ fn print_rules(format: RulesFormat, ed: &Edition, out: &mut Out) {
                 let sev = rules::effective_severity(r, ed)
                     .map(|s| s.zh())
                     .unwrap_or("关闭");
+                let fix = match r.fix {
+                    Some(_) => format!("\n      自动修正：{}", rules::fix_words(r.fix)),
+                    None => String::new(),
+                };
                 out.line(&format!(
-                    "{}  {}  {}\n      建议：{}",
+                    "{}  {}  {}\n      建议：{}{fix}",
                     r.code, sev, r.title, r.hint
                 ));
             }
@@ -264,6 +306,7 @@ fn run(
     files: &[PathBuf],
     dest: Option<batch::Dest>,
     summary: Option<&Path>,
+    fix: Option<jixiao::finding::FixKind>,
     common: &Common,
     out: &mut Out,
 ) -> ExitCode {
@@ -288,6 +331,7 @@ fn run(
         verbose: common.verbose,
         jobs,
         summary,
+        fix,
     };
     ExitCode::from(batch::run(&r, out))
 }

@@ -4,7 +4,8 @@
 //! fuzzer and the property tests add only their own part (paths, naming, printing, parallelism).
 
 use crate::edition::Edition;
-use crate::finding::{Finding, Severity, Summary};
+use crate::finding::{EditValue, Finding, FixKind, Severity, Summary};
+use crate::form::CellRef;
 use crate::form::Form;
 use crate::workbook::Format;
 use crate::workbook::Limits;
@@ -29,6 +30,8 @@ pub struct Outputs {
     pub standard: bool,
     /// The annotated copy of the input.
     pub annotated: bool,
+    /// The input with its fixes applied, up to this kind (`Safe`, or `Unsafe` for both).
+    pub fixed: Option<FixKind>,
 }
 
 impl Outputs {
@@ -36,6 +39,7 @@ impl Outputs {
     pub const ALL: Outputs = Outputs {
         standard: true,
         annotated: true,
+        fixed: None,
     };
 }
 
@@ -102,6 +106,8 @@ pub enum OutputKind {
     Standard { sheet: Option<String> },
     /// The annotated copy of the input, marking every form in it.
     Annotated,
+    /// The input with the fixes applied (`jixiao fix`), the workbook staff upload.
+    Fixed,
 }
 
 impl OutputKind {
@@ -110,6 +116,7 @@ impl OutputKind {
         match self {
             OutputKind::Standard { .. } => "_标准",
             OutputKind::Annotated => "_批注",
+            OutputKind::Fixed => "_已修正",
         }
     }
 
@@ -117,7 +124,7 @@ impl OutputKind {
     pub fn sheet(&self) -> Option<&str> {
         match self {
             OutputKind::Standard { sheet } => sheet.as_deref(),
-            OutputKind::Annotated => None,
+            OutputKind::Annotated | OutputKind::Fixed => None,
         }
     }
 }
@@ -198,6 +205,21 @@ pub struct Output {
     /// What the user should know about how it was made (in Chinese), e.g. that an xlsx could
     /// not be marked in place and was re-created.
     pub note: Option<String>,
+    /// For the fixed workbook: each cell written, in order.
+    pub changes: Vec<Change>,
+}
+
+/// One cell a fix wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The finding it removes.
+    pub code: &'static str,
+    pub kind: FixKind,
+    pub sheet: String,
+    pub cell: CellRef,
+    /// The cell as it was typed (empty when blank).
+    pub before: String,
+    pub after: EditValue,
 }
 
 /// Everything one input produced.
@@ -304,6 +326,7 @@ pub fn process(file: &str, bytes: &[u8], opts: &Options) -> FileResult {
                 },
                 bytes,
                 note: None,
+                changes: Vec::new(),
             });
         }
         outcomes.push(Outcome {
@@ -326,12 +349,108 @@ pub fn process(file: &str, bytes: &[u8], opts: &Options) -> FileResult {
             kind: OutputKind::Annotated,
             bytes,
             note,
+            changes: Vec::new(),
         });
+    }
+    if let Some(upto) = opts.outputs.fixed {
+        let findings: Vec<&Finding> = outcomes.iter().flat_map(|o| &o.findings).collect();
+        outputs.push(fixed_copy(bytes, &wb, &findings, upto, &opts.limits));
     }
     FileResult {
         file: file.to_string(),
         outcomes,
         outputs,
+    }
+}
+
+/// The fixed workbook: every fix up to `upto` written into the user's own xlsx (an xls or ods
+/// re-created as xlsx first, as for the annotated copy). Where two fixes write one cell, an
+/// unsafe one (asked for) wins over a safe one: it is the later, more complete correction.
+fn fixed_copy(
+    bytes: &[u8],
+    wb: &workbook::Workbook,
+    findings: &[&Finding],
+    upto: FixKind,
+    limits: &Limits,
+) -> Output {
+    use std::collections::BTreeMap;
+    let mut fixes: Vec<(&Finding, &crate::finding::Fix)> = findings
+        .iter()
+        .filter_map(|f| Some((*f, f.fix.as_ref().filter(|x| x.kind <= upto)?)))
+        .collect();
+    fixes.sort_by_key(|(_, x)| x.kind);
+    let mut edits: BTreeMap<String, BTreeMap<(u32, u32), EditValue>> = BTreeMap::new();
+    let mut why: BTreeMap<(String, u32, u32), (&'static str, FixKind)> = BTreeMap::new();
+    for (f, x) in &fixes {
+        for e in &x.edits {
+            edits
+                .entry(f.sheet.clone())
+                .or_default()
+                .insert((e.cell.row, e.cell.col), e.value.clone());
+            why.insert((f.sheet.clone(), e.cell.row, e.cell.col), (f.code, x.kind));
+        }
+    }
+    let recreated;
+    let (input, note) = if wb.format == Format::Xlsx {
+        (bytes, None)
+    } else {
+        match recreate::workbook(wb) {
+            Ok(b) => {
+                recreated = b;
+                (
+                    recreated.as_slice(),
+                    Some(format!(
+                        "{} 文件无法原样修改，已按读到的内容另存为 xlsx 后修正",
+                        wb.format.name()
+                    )),
+                )
+            }
+            Err(e) => {
+                return Output {
+                    kind: OutputKind::Fixed,
+                    bytes: Err(format!("无法生成工作簿：{e}")),
+                    note: None,
+                    changes: Vec::new(),
+                };
+            }
+        }
+    };
+    match patch::fix(input, &edits, limits) {
+        Ok((b, applied)) => {
+            let changes = applied
+                .into_iter()
+                .map(|(sheet, (r, c))| {
+                    let (code, kind) = why[&(sheet.clone(), r, c)];
+                    let before = wb
+                        .sheets
+                        .iter()
+                        .find(|s| s.name == sheet)
+                        .map(|s| workbook::cell_text(s.get(r, c)))
+                        .unwrap_or_default();
+                    let after = edits[&sheet][&(r, c)].clone();
+                    Change {
+                        code,
+                        kind,
+                        sheet,
+                        cell: CellRef::new(r, c),
+                        before,
+                        after,
+                    }
+                })
+                .collect();
+            Output {
+                kind: OutputKind::Fixed,
+                bytes: Ok(b),
+                note,
+                changes,
+            }
+        }
+        Err(e) => Output {
+            kind: OutputKind::Fixed,
+            bytes: Err(e.to_string()),
+            note,
+            changes: Vec::new(),
+        },
     }
 }
 

@@ -370,7 +370,7 @@ pub(crate) fn report_sheet(ws: &mut Worksheet, findings: &[Finding]) -> Result<(
     let st = &Styles::new();
     ws.set_name("校验报告")?;
     ws.set_active(true);
-    let mut t = Table::new(ws, &[6.0, 8.0, 8.0, 24.0, 14.0, 24.0, 60.0, 50.0]);
+    let mut t = Table::new(ws, &[6.0, 8.0, 8.0, 24.0, 14.0, 24.0, 60.0, 50.0, 16.0]);
     let summary = crate::finding::Summary::of(findings);
     t.ws.write_string_with_format(0, 0, summary.line(), &st.title)?;
     header_row(
@@ -384,6 +384,7 @@ pub(crate) fn report_sheet(ws: &mut Worksheet, findings: &[Finding]) -> Result<(
             "原值",
             "问题",
             "修改建议",
+            "自动修正",
         ],
         1,
         st,
@@ -399,7 +400,8 @@ pub(crate) fn report_sheet(ws: &mut Worksheet, findings: &[Finding]) -> Result<(
         t.text(r, 5, &f.original, &st.text)?;
         t.text(r, 6, &f.message, &st.text)?;
         t.text(r, 7, &f.hint, &st.text)?;
+        t.text(r, 8, &crate::patch::report_fix_words(f), &st.text)?;
     }
-    t.ws.autofilter(1, 0, findings.len() as u32 + 1, 7)?;
+    t.ws.autofilter(1, 0, findings.len() as u32 + 1, 8)?;
     t.finish()
 }

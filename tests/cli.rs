@@ -134,7 +134,8 @@ fn convert_faithful_seed_writes_standard_workbook() {
             "字段",
             "原值",
             "问题",
-            "修改建议"
+            "修改建议",
+            "自动修正"
         ]
     );
     assert_eq!(s(&report[2][1]), "警告");
@@ -981,4 +982,91 @@ fn clean_gives_back_the_workbook() {
     let out = run(&["clean".as_ref(), sample("seed-2022.xlsx").as_os_str()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("不是 jixiao 生成的批注副本"));
+}
+
+/// `jixiao fix`: the seed's unsafe fixes only with --unsafe-fixes, listed; the fixed workbook is
+/// the user's own with only the sheet's part (and workbook.xml when a number was written)
+/// changed; `check` marks what a fix would remove, and its JSON says so.
+#[test]
+fn fix_writes_the_users_workbook_with_the_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("申报表.xlsx");
+    std::fs::copy(sample("seed-2022.xlsx"), &input).unwrap();
+    let checked = run(&["check".as_ref(), input.as_os_str()]);
+    let text = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        text.contains("D37: 警告[E424]") && text.contains("[可自动修正（需 --unsafe-fixes）]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("4 处可用 jixiao fix --unsafe-fixes 修正（请核对）"),
+        "{text}"
+    );
+    let json = run(&[
+        "check".as_ref(),
+        input.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&json.stdout)
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let fixes: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fix"].clone())
+        .collect();
+    assert!(
+        fixes.contains(&serde_json::json!("unsafe")) && fixes.contains(&serde_json::Value::Null)
+    );
+
+    // Safe fixes only: the seed has none, so nothing changes and the four remain.
+    let safe = run(&["fix".as_ref(), input.as_os_str()]);
+    let out = String::from_utf8_lossy(&safe.stdout);
+    assert!(out.contains("已修正 0 处"), "{out}");
+    assert!(
+        out.contains("4 处可用 jixiao fix --unsafe-fixes 修正"),
+        "{out}"
+    );
+    let fixed_path = dir.path().join("申报表_已修正.xlsx");
+    std::fs::remove_file(&fixed_path).unwrap();
+
+    let risky = run(&["fix".as_ref(), input.as_os_str(), "--unsafe-fixes".as_ref()]);
+    let out = String::from_utf8_lossy(&risky.stdout);
+    assert_eq!(risky.status.code(), Some(0), "{out}");
+    for line in [
+        "绩效目标申报表!D24: （空） → “≤”（不安全修正） [E444]",
+        "绩效目标申报表!D37: “≥” → “=”（不安全修正） [E424]",
+        "绩效目标申报表!D38: “≥” → “=”（不安全修正） [E424]",
+        "绩效目标申报表!D40: “≤” → “≥”（不安全修正） [E431]",
+        "已修正 4 处；仍需人工处理的问题：",
+        "共 4 条：错误 0 条，警告 4 条，提示 0 条",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+    // What is left only a person can write: the four criteria given as "-".
+    assert_eq!(out.matches("[E451]").count(), 4, "{out}");
+    // The user's own package: every part but the form's sheet byte for byte, nothing added.
+    let parts = |p: &Path| -> std::collections::BTreeMap<String, Vec<u8>> {
+        let mut z = zip::ZipArchive::new(std::fs::File::open(p).unwrap()).unwrap();
+        (0..z.len())
+            .map(|i| {
+                let mut f = z.by_index(i).unwrap();
+                let mut b = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut b).unwrap();
+                (f.name().unwrap().to_string(), b)
+            })
+            .collect()
+    };
+    let (a, b) = (parts(&input), parts(&fixed_path));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    let changed: Vec<&String> = a.keys().filter(|k| a[*k] != b[*k]).collect();
+    assert_eq!(changed, ["xl/worksheets/sheet1.xml"]);
+    let wb: Xlsx<_> = open_workbook(&fixed_path).unwrap();
+    assert_eq!(wb.sheet_names(), ["绩效目标申报表"]);
 }

@@ -56,6 +56,8 @@ pub struct Run<'a> {
     pub jobs: usize,
     /// Where the summary workbook goes, when asked for explicitly.
     pub summary: Option<&'a Path>,
+    /// `fix`: write the fixed workbook (fixes up to this kind) and nothing else.
+    pub fix: Option<jixiao::finding::FixKind>,
 }
 
 /// What a worker hands back for one input.
@@ -67,6 +69,8 @@ struct Done {
     failures: Vec<String>,
     /// Where the summary's links for this input lead.
     link: PathBuf,
+    /// `fix`: the cells written.
+    changes: Vec<jixiao::pipeline::Change>,
 }
 
 /// Files at most this far ahead of the one being printed, so a slow file never makes the others
@@ -113,18 +117,23 @@ pub fn run(r: &Run, out: &mut Out) -> u8 {
     let opts = Options {
         editions: r.editions,
         limits: r.limits,
-        outputs: if r.dest.is_some() {
-            Outputs::ALL
-        } else {
-            Outputs::default()
+        outputs: match (r.fix, r.dest.is_some()) {
+            (Some(k), _) => Outputs {
+                fixed: Some(k),
+                ..Outputs::default()
+            },
+            (None, true) => Outputs::ALL,
+            (None, false) => Outputs::default(),
         },
     };
     let summary_path: Option<PathBuf> =
-        r.summary.map(Path::to_path_buf).or_else(|| match r.dest? {
-            Dest::Dir(d) => Some(d.join("汇总.xlsx")),
-            // Beside the inputs: in the folder they have in common (the folder dropped).
-            Dest::Beside => Some(output::common_folder(&roots).join("汇总.xlsx")),
-        });
+        r.summary
+            .map(Path::to_path_buf)
+            .or_else(|| match r.dest.filter(|_| r.fix.is_none())? {
+                Dest::Dir(d) => Some(d.join("汇总.xlsx")),
+                // Beside the inputs: in the folder they have in common (the folder dropped).
+                Dest::Beside => Some(output::common_folder(&roots).join("汇总.xlsx")),
+            });
     let summary_dir = summary_path
         .as_deref()
         .and_then(Path::parent)
@@ -330,6 +339,18 @@ fn work(
         Ok(bytes) => process(&name, &bytes, opts),
         Err(reason) => FileResult::unreadable(&name, &reason, opts.editions),
     };
+    // `fix`: what is left for a person is what the fixed workbook still has.
+    let mut changes = Vec::new();
+    if let Some(fixed) = result.outputs.iter().find(|o| o.kind == OutputKind::Fixed) {
+        changes = fixed.changes.clone();
+        if let Ok(b) = &fixed.bytes {
+            let again = Options {
+                outputs: Outputs::default(),
+                ..*opts
+            };
+            result.outcomes = process(&name, b, &again).outcomes;
+        }
+    }
     let mut ending = match result.status() {
         Status::Unreadable => Ending::Unreadable,
         Status::Errors => Ending::Errors,
@@ -380,6 +401,7 @@ fn work(
         kept,
         failures,
         link,
+        changes,
     }
 }
 
@@ -409,6 +431,28 @@ fn report(d: &Done, r: &Run, out: &mut Out, terminal: &mut Terminal) {
         } else {
             out.line(&line);
         }
+    }
+    if r.fix.is_some() && !r.json {
+        for c in &d.changes {
+            let before = if c.before.is_empty() {
+                "（空）".to_string()
+            } else {
+                format!("“{}”", c.before)
+            };
+            let risky = if c.kind == jixiao::finding::FixKind::Unsafe {
+                "（不安全修正）"
+            } else {
+                ""
+            };
+            out.line(&format!(
+                "{}!{}: {before} → {}{risky} [{}]",
+                c.sheet, c.cell, c.after, c.code
+            ));
+        }
+        out.line(&format!(
+            "已修正 {} 处；仍需人工处理的问题：",
+            d.changes.len()
+        ));
     }
     for o in &d.result.outcomes {
         if r.json {

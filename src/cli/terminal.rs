@@ -2,7 +2,7 @@
 //! and the rendering of findings (a code's hint once, 提示 folded per kind).
 
 use jixiao::Outcome;
-use jixiao::finding::{Finding, Severity};
+use jixiao::finding::{Finding, FixKind, Severity};
 use jixiao::rules;
 use std::collections::HashSet;
 use std::io::Write;
@@ -116,22 +116,53 @@ impl Terminal {
                 })
                 .collect();
             let more = if members.len() > 10 { " 等" } else { "" };
+            let fixable = members
+                .iter()
+                .map(|f| f.fix.as_ref().map(|x| x.kind))
+                .max()
+                .flatten()
+                .filter(|_| members.iter().all(|f| f.fix.is_some()))
+                .map(|k| format!(" [{}]", k.zh()))
+                .unwrap_or_default();
             lines.push(format!(
-                "{sheet}: 提示[{code}] {} 处{what}：{}{more}（加 --verbose 逐条列出）",
+                "{sheet}: 提示[{code}] {} 处{what}：{}{more}（加 --verbose 逐条列出）{fixable}",
                 members.len(),
                 cells.join("、")
             ));
         }
         lines.push(o.summary().line());
+        let count = |k| {
+            o.findings
+                .iter()
+                .filter(|f| f.fix.as_ref().is_some_and(|x| x.kind == k))
+                .count()
+        };
+        let (safe, risky) = (count(FixKind::Safe), count(FixKind::Unsafe));
+        if safe + risky > 0 {
+            let mut parts = Vec::new();
+            if safe > 0 {
+                parts.push(format!("{safe} 处可用 jixiao fix 自动修正"));
+            }
+            if risky > 0 {
+                parts.push(format!(
+                    "{risky} 处可用 jixiao fix --unsafe-fixes 修正（请核对）"
+                ));
+            }
+            lines.push(parts.join("，"));
+        }
         lines
     }
 
     /// One finding; its code's hint only the first time the code appears.
     fn line(&mut self, f: &Finding) -> String {
-        if self.hinted.insert(f.code) {
+        let line = if self.hinted.insert(f.code) {
             f.line()
         } else {
             f.line_without_hint()
+        };
+        match &f.fix {
+            Some(x) => format!("{line} [{}]", x.kind.zh()),
+            None => line,
         }
     }
 }

@@ -128,6 +128,7 @@ fn shares_as_percent(rd: &mut Reader, shares: &mut IndexMap<String, Field<Decima
             after: format!("{shown}%"),
             what: "xls/ods 文件不保存百分比格式，占比一栏都是不超过 1 的小数，按百分数读取"
                 .to_string(),
+            edits: Vec::new(),
         });
         f.value = Some(shown);
         f.raw = format!("{shown}%");

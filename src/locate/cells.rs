@@ -6,6 +6,7 @@
 
 use super::index::{Known, LabelCell};
 use crate::edition::Edition;
+use crate::finding::{Edit, EditValue};
 use crate::form::{CellIssue, CellIssueKind, CellRef, Field, Normalization};
 use crate::text::{
     EXCEL_MAX_TEXT, decimal_from_f64, decimal_from_i64, norm_label, parse_text_number, trim,
@@ -244,6 +245,16 @@ impl<'a> Reader<'a> {
                     .unwrap_or_default()
             ),
             what: how.zh(),
+            // A number typed as text (full-width digits, separators, spaces): the number.
+            edits: match (&read.how, read.field.value, v) {
+                (Some(ReadHow::Text(_)), Some(n), Data::String(_)) if read.unit.is_none() => {
+                    vec![Edit {
+                        cell: at,
+                        value: EditValue::Number(n),
+                    }]
+                }
+                _ => Vec::new(),
+            },
         });
         read
     }
@@ -327,6 +338,10 @@ impl<'a> Reader<'a> {
                         } else {
                             t.change.zh().to_string()
                         },
+                        edits: vec![Edit {
+                            cell: at,
+                            value: EditValue::Number(t.value),
+                        }],
                     });
                     t.value
                 }),

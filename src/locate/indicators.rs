@@ -5,8 +5,9 @@
 use super::cells::{NumberRead, ReadHow, Reader, vertical_origin};
 use super::index::Index;
 use crate::edition::{Edition, label_is};
+use crate::finding::{Edit, EditValue};
 use crate::form::{CellRef, Column, Field, Indicator, Kind, Normalization, Skipped};
-use crate::text::norm_label;
+use crate::text::{norm_label, trim};
 use crate::workbook::{Sheet, cell_text, is_blank};
 use indexmap::IndexMap;
 
@@ -289,11 +290,33 @@ fn indicator(
     let (kind, kind_note, comparator_is_kind) = resolve_kind(ed, cells.kind, &value);
     // Reading the comparator out of the value is how the edition writes a 定量 target: the
     // row's 提示 (if any) is on its type, not on the value.
-    let value_note = if comparator_is_kind && value.how == Some(ReadHow::ComparatorInValue) {
+    let mut value_note = if comparator_is_kind && value.how == Some(ReadHow::ComparatorInValue) {
         None
     } else {
         value.note
     };
+    // "90%" typed in the value: the number there and "%" in the unit cell, when that cell is
+    // blank or already says %; otherwise what the person meant is theirs to say.
+    if let (Some(n), Some(ReadHow::UnitInValue), Some(unit_cell)) =
+        (value_note.as_mut(), &value.how, cells.unit.cell)
+    {
+        let unit = trim(&cells.unit.raw);
+        if value.unit.as_deref() == Some("%")
+            && (unit.is_empty() || norm_label(unit) == "%")
+            && let Some(v) = value.field.value
+        {
+            n.edits = vec![Edit {
+                cell: n.cell,
+                value: EditValue::Number(v),
+            }];
+            if unit.is_empty() {
+                n.edits.push(Edit {
+                    cell: unit_cell,
+                    value: EditValue::Text("%".to_string()),
+                });
+            }
+        }
+    }
     rd.keep(value_note);
     rd.keep(kind_note);
     Indicator {
@@ -329,6 +352,7 @@ fn resolve_kind(
             before: kind.raw.clone(),
             after: after.as_str().to_string(),
             what,
+            edits: Vec::new(),
         })
     };
     let (normal, note, from_value) = match spec {
@@ -364,7 +388,15 @@ fn resolve_kind(
         }
         Some(spec) if spec.kind.as_str() != kind.raw => (
             Some(spec.kind),
-            note(spec.kind, "指标值类型写法统一".to_string()),
+            // Another spelling of the same type (>=, ＞＝, 大于等于): writing the standard one
+            // cannot change what the row means.
+            note(spec.kind, "指标值类型写法统一".to_string()).map(|mut n| {
+                n.edits = vec![Edit {
+                    cell: n.cell,
+                    value: EditValue::Text(spec.kind.as_str().to_string()),
+                }];
+                n
+            }),
             false,
         ),
         Some(spec) => (Some(spec.kind), None, false),

@@ -334,3 +334,62 @@ mod tests {
         assert_eq!(back, ct);
     }
 }
+
+/// workbook.xml asking to be recalculated when opened (`calcPr fullCalcOnLoad="1"`), set on
+/// its `calcPr` or on a new one in its place among the workbook's elements.
+pub fn recalculate_on_load(wb_xml: &str) -> String {
+    if let Some(at) = wb_xml.find("<calcPr") {
+        let end = wb_xml[at..]
+            .find('>')
+            .map(|e| e + at)
+            .unwrap_or(wb_xml.len());
+        let self_closing = wb_xml[..end].ends_with('/');
+        let content_end = if self_closing { end - 1 } else { end };
+        let content = &wb_xml[at + 1..content_end];
+        let set = super::xml::set(content.trim_end(), "fullCalcOnLoad", "1");
+        return format!(
+            "{}<{set}{}{}",
+            &wb_xml[..at],
+            if self_closing { "/" } else { "" },
+            &wb_xml[end..]
+        );
+    }
+    // calcPr comes after definedNames and before these (CT_Workbook's order).
+    const AFTER: [&str; 10] = [
+        "<oleSize",
+        "<customWorkbookViews",
+        "<pivotCaches",
+        "<smartTagPr",
+        "<smartTagTypes",
+        "<webPublishing",
+        "<fileRecoveryPr",
+        "<webPublishObjects",
+        "<extLst",
+        "</workbook>",
+    ];
+    match AFTER.iter().filter_map(|t| wb_xml.find(t)).min() {
+        Some(at) => format!(
+            "{}<calcPr fullCalcOnLoad=\"1\"/>{}",
+            &wb_xml[..at],
+            &wb_xml[at..]
+        ),
+        None => wb_xml.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod recalc_tests {
+    use super::recalculate_on_load;
+
+    #[test]
+    fn calc_pr_set_or_added() {
+        assert_eq!(
+            recalculate_on_load("<workbook><sheets/><calcPr calcId=\"191029\"/></workbook>"),
+            "<workbook><sheets/><calcPr calcId=\"191029\" fullCalcOnLoad=\"1\"/></workbook>"
+        );
+        assert_eq!(
+            recalculate_on_load("<workbook><sheets/><extLst/></workbook>"),
+            "<workbook><sheets/><calcPr fullCalcOnLoad=\"1\"/><extLst/></workbook>"
+        );
+    }
+}

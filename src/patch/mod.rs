@@ -15,10 +15,12 @@ pub(crate) mod package;
 mod report;
 mod sheet;
 mod styles;
+mod values;
 pub(crate) mod xml;
 
 pub use clean::clean;
 pub use meta::untouched;
+pub use report::fix_words as report_fix_words;
 pub use sheet::parse_a1;
 pub use xml::unescape;
 
@@ -465,4 +467,53 @@ pub fn bundle<'a>(
         out.put_stored(name, bytes)?;
     }
     out.finish()
+}
+
+/// A cell [`fix`] wrote: its sheet and 0-based (row, column).
+pub type Written = (String, (u32, u32));
+
+/// The user's xlsx with fixed values written (`edits`: sheet name → cell → value) and nothing
+/// else changed: no sheet, note, colour or property added, every untouched part copied as it is.
+/// A workbook jixiao annotated is cleaned first. When a number was written, the workbook asks
+/// to be recalculated on opening (`fullCalcOnLoad`), so formulas over it show the new sums.
+/// Returns the bytes and the cells written (a formula cell is never written).
+pub fn fix(
+    bytes: &[u8],
+    edits: &BTreeMap<String, BTreeMap<(u32, u32), crate::finding::EditValue>>,
+    limits: &Limits,
+) -> Result<(Vec<u8>, Vec<Written>), PatchError> {
+    if meta::state_of(bytes, limits).is_some_and(|s| s.r.is_some()) {
+        let cleaned = clean(bytes, limits)?;
+        return fix(&cleaned, edits, limits);
+    }
+    let mut pkg = Package::open(bytes, limits)?;
+    let wb_path = package::workbook_path(&mut pkg)?;
+    let wb_xml = pkg.read_text(&wb_path)?;
+    let wb_rels = parse_rels(&pkg.read_text(&rels_path(&wb_path))?);
+    let sheets = package::sheets(&wb_xml, &wb_rels, &wb_path);
+    let numbers = edits
+        .values()
+        .flat_map(|m| m.values())
+        .any(|v| matches!(v, crate::finding::EditValue::Number(_)));
+    let mut out = ZipOut::new();
+    let mut applied = Vec::new();
+    for name in pkg.names.clone() {
+        let sheet = sheets
+            .iter()
+            .find(|s| s.path.as_deref() == Some(name.as_str()))
+            .and_then(|s| Some((s.name.clone(), edits.get(&s.name)?)));
+        if let Some((sheet_name, cells)) = sheet {
+            out.start(&name)?;
+            let done = {
+                let input = pkg.reader(&name)?;
+                values::set_values(input, out.writer(), cells)?
+            };
+            applied.extend(done.into_iter().map(|c| (sheet_name.clone(), c)));
+        } else if name == wb_path && numbers {
+            out.put(&name, book::recalculate_on_load(&wb_xml).as_bytes())?;
+        } else {
+            pkg.raw_copy(&name, &mut out)?;
+        }
+    }
+    Ok((out.finish()?, applied))
 }

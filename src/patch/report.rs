@@ -9,7 +9,7 @@ use crate::form::col_name;
 use unicode_width::UnicodeWidthStr;
 
 /// The report sheet's column headers.
-pub const HEADERS: [&str; 8] = [
+pub const HEADERS: [&str; 9] = [
     "序号",
     "级别",
     "代码",
@@ -18,10 +18,19 @@ pub const HEADERS: [&str; 8] = [
     "原值",
     "问题",
     "修改建议",
+    "自动修正",
 ];
 
 /// Column widths (characters): short columns fit, long text wraps.
-const WIDTHS: [f64; 8] = [6.0, 8.0, 8.0, 24.0, 14.0, 24.0, 60.0, 50.0];
+const WIDTHS: [f64; 9] = [6.0, 8.0, 8.0, 24.0, 14.0, 24.0, 60.0, 50.0, 16.0];
+
+/// The 自动修正 column: what `jixiao fix` can do about a finding.
+pub fn fix_words(f: &Finding) -> String {
+    f.fix
+        .as_ref()
+        .map(|x| x.kind.zh().to_string())
+        .unwrap_or_default()
+}
 
 /// A sheet reference in a link: always quoted, which every program reads.
 pub fn quote_sheet(name: &str) -> String {
@@ -80,6 +89,7 @@ pub fn report_sheet(findings: &[Finding], xfs: &ReportXfs) -> String {
             f.original.clone(),
             f.message.clone(),
             f.hint.clone(),
+            fix_words(f),
         ];
         let height = texts
             .iter()
@@ -128,7 +138,7 @@ pub fn report_sheet(findings: &[Finding], xfs: &ReportXfs) -> String {
         format!("<hyperlinks>{links}</hyperlinks>")
     };
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheetPr><tabColor rgb=\"FFC00000\"/><pageSetUpPr fitToPage=\"1\"/></sheetPr><dimension ref=\"A1:H{last}\"/><sheetViews><sheetView tabSelected=\"1\" workbookViewId=\"0\"><pane ySplit=\"2\" topLeftCell=\"A3\" activePane=\"bottomLeft\" state=\"frozen\"/><selection pane=\"bottomLeft\" activeCell=\"A3\" sqref=\"A3\"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"15\"/><cols>{cols}</cols><sheetData>{rows}</sheetData>{hyperlinks}<pageMargins left=\"0.5\" right=\"0.5\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/><pageSetup paperSize=\"9\" orientation=\"landscape\" fitToHeight=\"0\"/></worksheet>"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheetPr><tabColor rgb=\"FFC00000\"/><pageSetUpPr fitToPage=\"1\"/></sheetPr><dimension ref=\"A1:I{last}\"/><sheetViews><sheetView tabSelected=\"1\" workbookViewId=\"0\"><pane ySplit=\"2\" topLeftCell=\"A3\" activePane=\"bottomLeft\" state=\"frozen\"/><selection pane=\"bottomLeft\" activeCell=\"A3\" sqref=\"A3\"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"15\"/><cols>{cols}</cols><sheetData>{rows}</sheetData>{hyperlinks}<pageMargins left=\"0.5\" right=\"0.5\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/><pageSetup paperSize=\"9\" orientation=\"landscape\" fitToHeight=\"0\"/></worksheet>"
     )
 }
 

@@ -3,7 +3,7 @@
 //! sources, the structure, income against expense, each 占比, and the tasks against the budget.
 
 use super::{Ctx, Rule, Sink};
-use crate::finding::Severity;
+use crate::finding::{Edit, EditValue, FixKind, Severity};
 use crate::form::budget_key::{BASIC, EXPENSE_TOTAL, FISCAL, OTHER, PROJECT, TOTAL};
 use crate::form::{CellRef, Field};
 use crate::text::fixed;
@@ -16,6 +16,7 @@ pub static E301: Rule = Rule {
     hint: "填写以万元为单位的金额；没有的填 0",
     check: Some(missing),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E302: Rule = Rule {
@@ -25,6 +26,7 @@ pub static E302: Rule = Rule {
     hint: "只填写数字（单位万元），不要写文字或符号",
     check: Some(not_a_number),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E303: Rule = Rule {
@@ -34,6 +36,7 @@ pub static E303: Rule = Rule {
     hint: "核对部门预算总额、财政性资金和其他资金，使总额等于两者之和",
     check: Some(sources_sum),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E304: Rule = Rule {
@@ -43,6 +46,7 @@ pub static E304: Rule = Rule {
     hint: "核对部门预算总额、基本支出和项目支出，使总额等于两者之和",
     check: Some(structure_sum),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E305: Rule = Rule {
@@ -52,6 +56,7 @@ pub static E305: Rule = Rule {
     hint: "预算金额不能为负数，请核对",
     check: Some(negative),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E306: Rule = Rule {
@@ -61,6 +66,7 @@ pub static E306: Rule = Rule {
     hint: "金额以万元为单位，按本版要求保留小数位（四舍五入）",
     check: Some(decimals),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E307: Rule = Rule {
@@ -70,6 +76,7 @@ pub static E307: Rule = Rule {
     hint: "预算金额以万元为单位：元数除以 10000 即为万元",
     check: Some(yuan),
     supersedes: &[],
+    fix: Some(FixKind::Unsafe),
 };
 
 pub static E308: Rule = Rule {
@@ -79,6 +86,7 @@ pub static E308: Rule = Rule {
     hint: "核对各项任务的金额和合计行，使其等于预算情况中的对应金额",
     check: Some(task_amounts),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E309: Rule = Rule {
@@ -88,6 +96,7 @@ pub static E309: Rule = Rule {
     hint: "收入构成的合计应等于支出构成的合计",
     check: Some(income_expense),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E310: Rule = Rule {
@@ -97,6 +106,7 @@ pub static E310: Rule = Rule {
     hint: "占比 = 金额 ÷ 合计 × 100，保留两位小数",
     check: Some(shares),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E311: Rule = Rule {
@@ -106,6 +116,7 @@ pub static E311: Rule = Rule {
     hint: "每项任务的总额应等于财政拨款与其他资金之和",
     check: Some(task_parts),
     supersedes: &[],
+    fix: None,
 };
 
 /// Every amount on the form with its title: budget figures, each task's amounts, the tasks'
@@ -426,6 +437,19 @@ fn yuan(c: &Ctx, s: &mut Sink) {
             )
         };
         s.report("E307", f.cell, title, &f.raw, message);
+        // Divided by 10,000 only when the form then balances exactly: a reviewer would ask for
+        // no other number. Still unsafe: it changes a declared amount.
+        if y.proven
+            && let Some(cell) = f.cell
+        {
+            s.fix_last(
+                FixKind::Unsafe,
+                vec![Edit {
+                    cell,
+                    value: EditValue::Number(wan),
+                }],
+            );
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub static E011: Rule = Rule {
     check: Some(error_values),
     // The cell shows an error value: nothing else can be said of it until that is fixed.
     supersedes: &[on_cell("*")],
+    fix: None,
 };
 
 pub static E012: Rule = Rule {
@@ -24,6 +25,7 @@ pub static E012: Rule = Rule {
     check: Some(uncalculated),
     // The cell's value was never calculated: whatever else it seems to lack follows from that.
     supersedes: &[on_cell("*")],
+    fix: None,
 };
 
 pub static E013: Rule = Rule {
@@ -33,6 +35,7 @@ pub static E013: Rule = Rule {
     hint: "Excel 和 WPS 的单元格最多容纳 32767 个字符：请精简这段文字，或把详细内容另附说明",
     check: Some(too_long),
     supersedes: &[],
+    fix: None,
 };
 
 fn too_long(c: &Ctx, s: &mut Sink) {
@@ -59,6 +62,7 @@ pub static E902: Rule = Rule {
     hint: "无需修改；如文字显示不对，请在 Excel 或 WPS 中另存为 .xlsx 后再检查",
     check: Some(file_notes),
     supersedes: &[],
+    fix: None,
 };
 
 fn file_notes(c: &Ctx, s: &mut Sink) {
@@ -74,6 +78,7 @@ pub static E905: Rule = Rule {
     hint: "无需修改；这些公式是 ods 特有的写法，Excel 中没有对应写法，批注副本只保留了计算结果",
     check: Some(unkept_formulas),
     supersedes: &[],
+    fix: None,
 };
 
 fn unkept_formulas(c: &Ctx, s: &mut Sink) {
@@ -102,6 +107,7 @@ pub static E903: Rule = Rule {
     hint: "无需修改；如果这一行本应是一个指标，请补全三级指标、指标值类型和指标值",
     check: Some(skipped_rows),
     supersedes: &[],
+    fix: None,
 };
 
 fn error_values(c: &Ctx, s: &mut Sink) {

@@ -11,6 +11,7 @@ pub static E001: Rule = Rule {
     hint: "确认文件是 Excel/WPS 保存的 .xlsx、.xls 或 .ods 工作簿且未加密、未损坏",
     check: None,
     supersedes: &[],
+    fix: None,
 };
 
 pub static E002: Rule = Rule {
@@ -20,6 +21,7 @@ pub static E002: Rule = Rule {
     hint: "确认选对了文件，且申报表的栏目名称（如“部门（单位）名称”“三级指标”）未被改动",
     check: None,
     supersedes: &[],
+    fix: None,
 };
 
 pub static E003: Rule = Rule {
@@ -29,6 +31,7 @@ pub static E003: Rule = Rule {
     hint: "删除多余的副本工作表（或将其隐藏），工作簿中每个单位只保留一张申报表",
     check: Some(copies),
     supersedes: &[],
+    fix: None,
 };
 
 fn copies(c: &Ctx, s: &mut Sink) {
@@ -58,6 +61,7 @@ fn file_finding(rule: &Rule, message: String) -> Finding {
         message,
         hint: rule.hint.to_string(),
         group: None,
+        fix: None,
     }
 }
 

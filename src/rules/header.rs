@@ -11,6 +11,7 @@ pub static E101: Rule = Rule {
     hint: "在“部门（单位）名称”右侧填写部门全称",
     check: Some(department),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E102: Rule = Rule {
@@ -20,6 +21,7 @@ pub static E102: Rule = Rule {
     hint: "在表头写明年度，如“（2022 年度）”",
     check: Some(year),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E904: Rule = Rule {
@@ -29,6 +31,7 @@ pub static E904: Rule = Rule {
     hint: "在表头写明年度，如“（2022 年度）”；推断有误时以表头写明的为准",
     check: Some(year_source),
     supersedes: &[],
+    fix: None,
 };
 
 fn year_source(c: &Ctx, s: &mut Sink) {
@@ -50,6 +53,7 @@ pub static E103: Rule = Rule {
     hint: "在“年度履职目标”右侧概述本年度的履职目标",
     check: Some(goal),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E104: Rule = Rule {
@@ -59,6 +63,7 @@ pub static E104: Rule = Rule {
     hint: "按本版申报表填写表头各栏（如“部门（单位）职责”）",
     check: Some(extra),
     supersedes: &[],
+    fix: None,
 };
 
 fn extra(c: &Ctx, s: &mut Sink) {

@@ -3,7 +3,7 @@
 
 use super::{Ctx, Rule, Sink, on_cell, on_row};
 use crate::edition::Edition;
-use crate::finding::Severity;
+use crate::finding::{Edit, EditValue, FixKind, Severity};
 use crate::form::{CellRef, Column, Field, Indicator, Kind};
 use crate::text::{norm_label, norm_name};
 use std::collections::BTreeSet;
@@ -15,6 +15,7 @@ pub static E401: Rule = Rule {
     hint: "带 * 的栏目每行都要填写；不适用的单位或投入管理指标的评/扣分标准可填“-”",
     check: Some(required_columns),
     supersedes: &[on_cell("E404")],
+    fix: None,
 };
 
 pub static E402: Rule = Rule {
@@ -24,6 +25,7 @@ pub static E402: Rule = Rule {
     hint: "指标值类型填“定性”或比较符 ≥、≤、=、>、<",
     check: Some(known_kind),
     supersedes: &[on_cell("E444")],
+    fix: None,
 };
 
 pub static E403: Rule = Rule {
@@ -33,6 +35,7 @@ pub static E403: Rule = Rule {
     hint: "比较符（≥、≤、= 等）后的指标值只填数字，单位写在度量单位栏",
     check: Some(comparator_number),
     supersedes: &[on_cell("E444"), on_cell("E451")],
+    fix: None,
 };
 
 pub static E404: Rule = Rule {
@@ -42,6 +45,7 @@ pub static E404: Rule = Rule {
     hint: "在指标值说明中写明指标含义和计算公式，如“××率=××数/××总数×100%”",
     check: Some(quantitative_explained),
     supersedes: &[on_cell("E451")],
+    fix: None,
 };
 
 pub static E411: Rule = Rule {
@@ -51,6 +55,7 @@ pub static E411: Rule = Rule {
     hint: "一级指标使用申报表规定的名称",
     check: Some(known_level1),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E412: Rule = Rule {
@@ -60,6 +65,7 @@ pub static E412: Rule = Rule {
     hint: "二级指标使用所属一级指标下规定的名称",
     check: Some(known_level2),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E421: Rule = Rule {
@@ -69,6 +75,7 @@ pub static E421: Rule = Rule {
     hint: "定性指标的度量单位填“-”或留空；需要百分比的请改为定量（≥、≤、=）",
     check: Some(qualitative_percent),
     supersedes: &[on_cell("E444")],
+    fix: None,
 };
 
 pub static E422: Rule = Rule {
@@ -78,6 +85,7 @@ pub static E422: Rule = Rule {
     hint: "定性指标填文字（如“相关”“达到预期”）；要填数字请把指标值类型改为 ≥、≤ 或 =",
     check: Some(qualitative_number),
     supersedes: &[on_row("E421"), on_cell("E444")],
+    fix: None,
 };
 
 pub static E423: Rule = Rule {
@@ -87,6 +95,7 @@ pub static E423: Rule = Rule {
     hint: "比率类指标的指标值应在 0 到 100 之间（单位 %）",
     check: Some(rate_range),
     supersedes: &[on_cell("E444")],
+    fix: None,
 };
 
 pub static E424: Rule = Rule {
@@ -96,6 +105,7 @@ pub static E424: Rule = Rule {
     hint: "比率不可能超过 100%，“≥100”应写为“=100”",
     check: Some(rate_at_least_100),
     supersedes: &[],
+    fix: Some(FixKind::Unsafe),
 };
 
 pub static E425: Rule = Rule {
@@ -105,6 +115,7 @@ pub static E425: Rule = Rule {
     hint: "指标值只填数字，单位统一写在度量单位栏",
     check: Some(unit_agrees),
     supersedes: &[on_cell("E444")],
+    fix: None,
 };
 
 pub static E431: Rule = Rule {
@@ -114,6 +125,7 @@ pub static E431: Rule = Rule {
     hint: "满意度、完成率、执行率等越高越好的指标用 ≥（或 =）；调整率、结余率、差错率、投诉率等越低越好的指标用 ≤（或 =）",
     check: Some(direction),
     supersedes: &[on_cell("E424")],
+    fix: Some(FixKind::Unsafe),
 };
 
 /// A recognised quantitative type (a comparator, or 定量): its value must be a number.
@@ -381,6 +393,7 @@ fn rate_at_least_100(c: &Ctx, s: &mut Sink) {
                 &ind.kind.raw,
                 format!("比率{}写成“≥{}”，应写为“={}”", which(ind), max, max),
             );
+            s.fix_last(FixKind::Unsafe, kind_edit(ind, Kind::Equal));
         }
     }
 }
@@ -441,6 +454,19 @@ fn direction(c: &Ctx, s: &mut Sink) {
                     kind
                 ),
             );
+            s.fix_last(FixKind::Unsafe, kind_edit(ind, wanted));
         }
     }
+}
+
+/// Writing `kind` into an indicator's type cell (nothing when the type has no cell).
+fn kind_edit(ind: &Indicator, kind: Kind) -> Vec<Edit> {
+    ind.kind
+        .cell
+        .map(|cell| Edit {
+            cell,
+            value: EditValue::Text(kind.as_str().to_string()),
+        })
+        .into_iter()
+        .collect()
 }

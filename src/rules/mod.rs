@@ -13,7 +13,7 @@ mod structure;
 mod tasks;
 
 use crate::edition::Edition;
-use crate::finding::{Finding, Severity, sort};
+use crate::finding::{Edit, Finding, Fix, FixKind, Severity, sort};
 use crate::form::{CellRef, Form};
 
 pub use file::{not_a_form, unreadable};
@@ -42,6 +42,8 @@ pub struct Rule {
     /// rules only: turning this rule off lets the superseded findings through, so no problem
     /// goes unreported. Checks never skip a case for another rule's sake.
     pub supersedes: &'static [Supersedes],
+    /// Whether `jixiao fix` can remove this rule's findings, and how surely.
+    pub fix: Option<FixKind>,
 }
 
 /// One rule replaced by another where their findings meet.
@@ -135,6 +137,7 @@ struct Raw {
     original: String,
     message: String,
     group: Option<String>,
+    fix: Option<Fix>,
 }
 
 /// Collects what the checks report.
@@ -161,11 +164,21 @@ impl Sink {
             original: original.to_string(),
             message,
             group: None,
+            fix: None,
         });
     }
 }
 
 impl Sink {
+    /// Attaches the cells that would fix the last finding (none given: no fix).
+    pub fn fix_last(&mut self, kind: FixKind, edits: Vec<Edit>) {
+        if let Some(last) = self.items.last_mut()
+            && !edits.is_empty()
+        {
+            last.fix = Some(Fix { kind, edits });
+        }
+    }
+
     /// Names what the last reported finding shares with others of its code (see
     /// [`Finding::group`]).
     pub fn group_last(&mut self, group: String) {
@@ -230,6 +243,8 @@ pub fn run_unresolved(form: &Form, ed: &Edition) -> Vec<Finding> {
             message: r.message,
             hint: rule.hint.to_string(),
             group: r.group,
+            // A fix only from a rule that declares one, of the kind it declares.
+            fix: r.fix.filter(|f| rule.fix == Some(f.kind)),
         }));
     }
     out
@@ -275,17 +290,32 @@ fn meets(scope: Scope, a: &Finding, b: &Finding) -> bool {
 
 /// The registry as a Markdown table (the README's rule table is this output).
 pub fn markdown(ed: &Edition) -> String {
-    let mut s = String::from("| 代码 | 级别 | 问题 | 修改建议 |\n|---|---|---|---|\n");
+    let mut s =
+        String::from("| 代码 | 级别 | 问题 | 修改建议 | jixiao fix |\n|---|---|---|---|---|\n");
     for r in RULES {
         let sev = effective_severity(r, ed)
             .map(Severity::zh)
             .unwrap_or("关闭");
         s.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
-            r.code, sev, r.title, r.hint
+            "| {} | {} | {} | {} | {} |\n",
+            r.code,
+            sev,
+            r.title,
+            r.hint,
+            fix_words(r.fix)
         ));
     }
     s
+}
+
+/// How a rule's fix is named in the rule list: 安全 (applied by default), 不安全 (with
+/// --unsafe-fixes), or 无.
+pub fn fix_words(fix: Option<FixKind>) -> &'static str {
+    match fix {
+        Some(FixKind::Safe) => "安全",
+        Some(FixKind::Unsafe) => "不安全（--unsafe-fixes）",
+        None => "—",
+    }
 }
 
 #[cfg(test)]

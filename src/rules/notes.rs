@@ -1,7 +1,7 @@
 //! Automatic normalisations made while reading, reported as 提示 so nothing changes silently.
 
 use super::{Ctx, Rule, Sink};
-use crate::finding::Severity;
+use crate::finding::{FixKind, Severity};
 use crate::form::Column;
 
 pub static E901: Rule = Rule {
@@ -11,6 +11,7 @@ pub static E901: Rule = Rule {
     hint: "无需修改；如读取有误，请按标准写法改正原表",
     check: Some(normalizations),
     supersedes: &[],
+    fix: Some(FixKind::Safe),
 };
 
 fn normalizations(c: &Ctx, s: &mut Sink) {
@@ -23,6 +24,7 @@ fn normalizations(c: &Ctx, s: &mut Sink) {
             &n.before,
             format!("“{}”按“{}”读取（{}）", n.before, n.after, n.what),
         );
+        s.fix_last(FixKind::Safe, n.edits.clone());
         // A type is one of a few words: "“定量”按“=”读取" says it all. Values differ cell by
         // cell, so they are grouped by what was done.
         s.group_last(if n.field == kind_column {

@@ -11,6 +11,7 @@ pub static E451: Rule = Rule {
     hint: "写出具体内容：评/扣分标准写明达到或未达到指标值时如何计分，如“每降低1个百分点扣0.5分”",
     check: Some(placeholders),
     supersedes: &[],
+    fix: None,
 };
 
 fn placeholders(c: &Ctx, s: &mut Sink) {

@@ -4,8 +4,8 @@
 use super::indicators::which;
 use super::{Ctx, Rule, Sink, on_cell};
 use crate::edition::CatalogueEntry;
-use crate::finding::Severity;
-use crate::form::{Column, Indicator, Kind};
+use crate::finding::{Edit, EditValue, FixKind, Severity};
+use crate::form::{CellRef, Column, Indicator, Kind};
 use crate::text::{norm_label, norm_name};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -17,6 +17,7 @@ pub static E441: Rule = Rule {
     hint: "每个一级指标下至少设置一个三级指标",
     check: Some(every_level1),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E442: Rule = Rule {
@@ -26,6 +27,7 @@ pub static E442: Rule = Rule {
     hint: "删除重复的行，或把三级指标改为不同的名称",
     check: Some(no_duplicates),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E443: Rule = Rule {
@@ -35,6 +37,7 @@ pub static E443: Rule = Rule {
     hint: "按申报表要求补齐通用的投入管理指标，指标值类型、指标值和单位按标准填写",
     check: Some(catalogue_present),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E444: Rule = Rule {
@@ -46,6 +49,7 @@ pub static E444: Rule = Rule {
     // A common indicator's standard says more than the general rules: a blank type with the
     // value present, "≥100" or a direction slip are all "not the standard", naming it.
     supersedes: &[on_cell("E401"), on_cell("E424"), on_cell("E431")],
+    fix: Some(FixKind::Unsafe),
 };
 
 fn every_level1(c: &Ctx, s: &mut Sink) {
@@ -154,6 +158,7 @@ fn catalogue_standard(c: &Ctx, s: &mut Sink) {
                     "",
                     format!("通用指标{name}未填指标值类型，标准为 {std}"),
                 );
+                s.fix_last(FixKind::Unsafe, text_edit(ind.kind.cell, e.kind.as_str()));
             }
         } else if ind.kind.value != Some(e.kind) {
             s.report(
@@ -166,6 +171,7 @@ fn catalogue_standard(c: &Ctx, s: &mut Sink) {
                     ind.kind.raw
                 ),
             );
+            s.fix_last(FixKind::Unsafe, text_edit(ind.kind.cell, e.kind.as_str()));
         }
         // 指标值: a number compared as a number, a word as a word.
         let value_ok = match (e.value.parse::<Decimal>(), ind.value.value) {
@@ -185,6 +191,15 @@ fn catalogue_standard(c: &Ctx, s: &mut Sink) {
                     ind.value.raw
                 ),
             );
+            let edits = match (ind.value.cell, e.value.parse::<Decimal>()) {
+                (Some(cell), Ok(n)) => vec![Edit {
+                    cell,
+                    value: EditValue::Number(n),
+                }],
+                (cell, Err(_)) => text_edit(cell, &e.value),
+                (None, Ok(_)) => Vec::new(),
+            };
+            s.fix_last(FixKind::Unsafe, edits);
         }
         // 度量单位: "-" or blank stand for none.
         let unit = ind.effective_unit();
@@ -207,6 +222,19 @@ fn catalogue_standard(c: &Ctx, s: &mut Sink) {
                 &ind.unit.raw,
                 format!("通用指标{name}的单位“{unit}”与标准不一致，应为{want}（标准为 {std}）"),
             );
+            // Only in the unit's own cell: a unit typed in the value is the value's to lose.
+            let unit = if e.unit.is_empty() { "-" } else { &e.unit };
+            s.fix_last(FixKind::Unsafe, text_edit(ind.unit.cell, unit));
         }
     }
+}
+
+/// Writing `text` into `cell`, when there is one.
+fn text_edit(cell: Option<CellRef>, text: &str) -> Vec<Edit> {
+    cell.map(|cell| Edit {
+        cell,
+        value: EditValue::Text(text.to_string()),
+    })
+    .into_iter()
+    .collect()
 }

@@ -10,6 +10,7 @@ pub static E201: Rule = Rule {
     hint: "在“年度主要任务”下每行填写一项任务的名称和主要内容",
     check: Some(at_least_one),
     supersedes: &[],
+    fix: None,
 };
 
 pub static E202: Rule = Rule {
@@ -19,6 +20,7 @@ pub static E202: Rule = Rule {
     hint: "每项任务都要同时填写任务名称和主要内容",
     check: Some(name_and_content),
     supersedes: &[],
+    fix: None,
 };
 
 fn at_least_one(c: &Ctx, s: &mut Sink) {

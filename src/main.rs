@@ -216,10 +216,7 @@ fn start(raw: Vec<OsString>, owned: bool) -> ExitCode {
             summary,
             common,
         } => {
-            let dest = match &output {
-                Some(d) => batch::Dest::Dir(d),
-                None => batch::Dest::Beside,
-            };
+            let dest = dest(output.as_deref());
             run(
                 &files,
                 Some(dest),
@@ -235,10 +232,7 @@ fn start(raw: Vec<OsString>, owned: bool) -> ExitCode {
             unsafe_fixes,
             common,
         } => {
-            let dest = match &output {
-                Some(d) => batch::Dest::Dir(d),
-                None => batch::Dest::Beside,
-            };
+            let dest = dest(output.as_deref());
             let upto = if unsafe_fixes {
                 jixiao::finding::FixKind::Unsafe
             } else {
@@ -301,7 +295,15 @@ fn print_rules(format: RulesFormat, ed: &Edition, out: &mut Out) {
     }
 }
 
-/// `check` and `convert`: the batch over the inputs.
+/// Where `convert` and `fix` write: under `-o DIR`, else beside each input.
+fn dest(output: Option<&Path>) -> batch::Dest<'_> {
+    match output {
+        Some(d) => batch::Dest::Dir(d),
+        None => batch::Dest::Beside,
+    }
+}
+
+/// `check`, `convert` and `fix`: the batch over the inputs.
 fn run(
     files: &[PathBuf],
     dest: Option<batch::Dest>,

@@ -165,16 +165,7 @@ fn row_xml(r: u32, cells: &[V]) -> (String, Vec<Link>) {
 }
 
 fn sheet_start(widths: &[f64]) -> String {
-    let cols: String = widths
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            format!(
-                "<col min=\"{0}\" max=\"{0}\" width=\"{w}\" customWidth=\"1\"/>",
-                i + 1
-            )
-        })
-        .collect();
+    let cols = crate::patch::xml::cols(widths);
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/><selection pane=\"bottomLeft\" activeCell=\"A2\" sqref=\"A2\"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"15\"/><cols>{cols}</cols><sheetData>"
     )

@@ -121,16 +121,7 @@ pub fn report_sheet(findings: &[Finding], xfs: &ReportXfs) -> String {
             ));
         }
     }
-    let cols: String = WIDTHS
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            format!(
-                "<col min=\"{0}\" max=\"{0}\" width=\"{w}\" customWidth=\"1\"/>",
-                i + 1
-            )
-        })
-        .collect();
+    let cols = xml::cols(&WIDTHS);
     let last = findings.len() as u32 + 2;
     let hyperlinks = if links.is_empty() {
         String::new()

@@ -106,18 +106,7 @@ pub fn patch_sheet(
         last_col: None,
         done: SheetDone::default(),
     };
-    let mut reader = quick_xml::Reader::from_reader(input);
-    let mut buf = Vec::new();
-    loop {
-        let ev = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| PatchError::corrupt(format!("工作表：{e}")))?;
-        if matches!(ev, Event::Eof) {
-            break;
-        }
-        s.event(ev)?;
-        buf.clear();
-    }
+    xml::each_event(input, |ev| s.event(ev))?;
     Ok(s.done)
 }
 

@@ -59,6 +59,39 @@ fn spans(content: &str) -> Vec<AttrSpan<'_>> {
 }
 
 /// The raw content of a start tag (name and attributes, without `<`, `>` or `/`).
+/// Reads a worksheet part event by event into `each`, until its end (what the patch streams do).
+pub fn each_event(
+    input: impl std::io::BufRead,
+    mut each: impl FnMut(quick_xml::events::Event) -> Result<(), super::PatchError>,
+) -> Result<(), super::PatchError> {
+    let mut reader = quick_xml::Reader::from_reader(input);
+    let mut buf = Vec::new();
+    loop {
+        let ev = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| super::PatchError::corrupt(format!("工作表：{e}")))?;
+        if matches!(ev, quick_xml::events::Event::Eof) {
+            return Ok(());
+        }
+        each(ev)?;
+        buf.clear();
+    }
+}
+
+/// A `<cols>` element's columns: one `<col>` per width (characters), from column A.
+pub fn cols(widths: &[f64]) -> String {
+    widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            format!(
+                "<col min=\"{0}\" max=\"{0}\" width=\"{w}\" customWidth=\"1\"/>",
+                i + 1
+            )
+        })
+        .collect()
+}
+
 pub fn content(e: &BytesStart) -> String {
     let raw: &str = e.as_ref();
     raw.to_string()

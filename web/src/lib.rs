@@ -33,6 +33,21 @@ pub struct Batch {
     planned: VecDeque<String>,
 }
 
+impl Batch {
+    /// Plans the stems of one drop's files (see [`Batch::plan`]).
+    fn plan_names(&mut self, names: &[&str]) {
+        for stem in output_stems(names) {
+            let mut s = stem.clone();
+            let mut n = 1;
+            while !self.used.insert(s.to_lowercase()) {
+                n += 1;
+                s = format!("{stem}_{n}");
+            }
+            self.planned.push_back(s);
+        }
+    }
+}
+
 impl Default for Batch {
     fn default() -> Self {
         Batch::new()
@@ -57,15 +72,7 @@ impl Batch {
     pub fn plan(&mut self, names: &str) {
         let names: Vec<String> = serde_json::from_str(names).unwrap_or_default();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        for stem in output_stems(&refs) {
-            let mut s = stem.clone();
-            let mut n = 1;
-            while !self.used.insert(s.to_lowercase()) {
-                n += 1;
-                s = format!("{stem}_{n}");
-            }
-            self.planned.push_back(s);
-        }
+        self.plan_names(&refs);
     }
 
     /// Checks one workbook and builds its outputs. Returns JSON:
@@ -73,13 +80,10 @@ impl Batch {
     ///   "lines": [one line of check --format json per form, as text],
     ///   "outputs": [{"name": …, "size": n} or {"name": …, "error": …}], "notes": […]}`.
     pub fn add(&mut self, name: &str, bytes: &[u8]) -> String {
-        let stem = match self.planned.pop_front() {
-            Some(s) => s,
-            None => {
-                self.plan(&serde_json::Value::from(vec![name]).to_string());
-                self.planned.pop_front().unwrap_or_default()
-            }
-        };
+        if self.planned.is_empty() {
+            self.plan_names(&[name]);
+        }
+        let stem = self.planned.pop_front().unwrap_or_default();
         self.add_as(name, &stem, bytes)
     }
 

@@ -15,6 +15,11 @@ pub(super) struct Sign {
     how: Match,
     /// A core anchor: at least half of these must be found for the sheet to be a form at all.
     pub(super) core: bool,
+    /// A task amount column: counted only in the task header (the 任务名称 row and the two
+    /// below it), so a budget label elsewhere ("财政性资金") is not taken for one.
+    in_task_header: bool,
+    /// The 任务名称 label, where the task header is.
+    task_name: bool,
 }
 
 /// The columns whose labels anchor a form (the others only add to an edition's score).
@@ -33,11 +38,16 @@ pub(super) fn signature(ed: &Edition) -> Vec<Sign> {
             .collect(),
         how,
         core,
+        in_task_header: false,
+        task_name: false,
     };
     let mut v = vec![
         sign(&first(&l.department), &l.department, Match::Exact, true),
         sign(&first(&l.annual_goal), &l.annual_goal, Match::Exact, true),
-        sign(&first(&l.task_name), &l.task_name, Match::Exact, true),
+        Sign {
+            task_name: true,
+            ..sign(&first(&l.task_name), &l.task_name, Match::Exact, true)
+        },
         sign(&first(&l.budget), &l.budget, Match::Exact, true),
     ];
     for c in CORE_COLUMNS {
@@ -73,7 +83,10 @@ pub(super) fn signature(ed: &Edition) -> Vec<Sign> {
         }
     }
     for f in ed.task_amounts.values() {
-        v.push(sign(&f.title, &f.labels, Match::Exact, false));
+        v.push(Sign {
+            in_task_header: true,
+            ..sign(&f.title, &f.labels, Match::Exact, false)
+        });
     }
     for k in ed.kinds.iter().filter(|k| k.from_value) {
         v.push(sign(k.kind.as_str(), &k.typed, Match::Exact, false));
@@ -117,9 +130,19 @@ fn fit(idx: &Index, signature: &[Sign], edition: usize, sheet: usize) -> Fit {
     let mut missing = 0i64;
     let mut missing_core = Vec::new();
     let (mut core_found, mut core_total) = (0, 0);
+    let task_header = signature
+        .iter()
+        .filter(|s| s.task_name)
+        .find_map(|s| idx.find_keys(&s.keys, s.how, all_rows(), 0))
+        .map(|c| c.row..=c.row.saturating_add(2));
     for s in signature {
-        let cell = idx
-            .find_keys(&s.keys, s.how, all_rows(), 0)
+        let rows = match (&task_header, s.in_task_header) {
+            (_, false) => Some(all_rows()),
+            (Some(r), true) => Some(r.clone()),
+            (None, true) => None,
+        };
+        let cell = rows
+            .and_then(|rows| idx.find_keys(&s.keys, s.how, rows, 0))
             .map(|c| (c.row, c.col));
         if s.core {
             core_total += 1;

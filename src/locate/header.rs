@@ -90,8 +90,13 @@ fn find_year(
         }
     }
     let ed = rd.ed;
+    // A bare 年度 label with nothing beside it: where the year is to be typed.
+    let mut blank_line: Option<CellRef> = None;
     for c in idx.cells.iter().filter(|c| c.row <= above_table) {
         if let Some(rest) = after_label(&c.key, &ed.labels.year_line) {
+            if rest.is_empty() && rd.value_near(c.row, c.col, u32::MAX).is_none() {
+                blank_line = blank_line.or(Some(super::cells::right_of(rd.sheet, c.row, c.col)));
+            }
             let y = match rest {
                 "" => rd.value_near(c.row, c.col, u32::MAX).and_then(|at| {
                     let v = rd.sheet.get(at.row, at.col);
@@ -174,7 +179,7 @@ fn find_year(
         field: Field {
             raw: String::new(),
             value: None,
-            cell: title.map(|t| CellRef::new(t.row, t.col)),
+            cell: blank_line.or(title.map(|t| CellRef::new(t.row, t.col))),
         },
         source: None,
     }

@@ -59,6 +59,43 @@ pub struct Edition {
     /// Per-rule severity overrides ("error" | "warning" | "info" | "off").
     #[serde(default)]
     pub rules: IndexMap<String, String>,
+    /// How `jixiao template` lays the blank form out.
+    #[serde(default)]
+    pub template: TemplateSpec,
+}
+
+/// The blank form's layout (`jixiao template`): what the labels alone do not say.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TemplateSpec {
+    /// The form's sheet name.
+    pub sheet: String,
+    /// The indicator columns, left to right (every column once).
+    pub columns: Vec<Column>,
+    /// Further indicator columns with no checks (备注), after the others.
+    pub extra_columns: Vec<String>,
+    /// Whether the task rows carry the edition's amount columns.
+    pub task_amounts: bool,
+    /// Blank task rows.
+    pub task_rows: u32,
+    /// Blank indicator rows under each 一级 outside the common catalogue.
+    pub rows_per_level: u32,
+    /// The units offered in the 度量单位 list (others may still be typed).
+    pub units: Vec<String>,
+}
+
+impl Default for TemplateSpec {
+    fn default() -> Self {
+        TemplateSpec {
+            sheet: "绩效目标申报表".to_string(),
+            columns: Column::ALL.to_vec(),
+            extra_columns: Vec::new(),
+            task_amounts: false,
+            task_rows: 8,
+            rows_per_level: 5,
+            units: Vec::new(),
+        }
+    }
 }
 
 /// Edition identity.
@@ -186,6 +223,12 @@ pub struct CatalogueEntry {
     pub unit: String,
     #[serde(default)]
     pub formula: String,
+    /// The standard 评/扣分标准 (blank: "-" where the column accepts it).
+    #[serde(default)]
+    pub criteria: String,
+    /// The standard 指标值说明 (blank: the formula).
+    #[serde(default)]
+    pub description: String,
     /// `level3`, normalised once.
     #[serde(skip)]
     key: String,
@@ -313,6 +356,12 @@ impl Edition {
         }
         for c in &mut ed.catalogue {
             c.key = norm_name(&c.level3);
+        }
+        let order = &ed.template.columns;
+        if order.len() != Column::ALL.len() || Column::ALL.iter().any(|c| !order.contains(c)) {
+            return Err(perr(
+                "[template] columns 须把八个指标栏目（level1 … description）各列一次".to_string(),
+            ));
         }
         ed.words.placeholder_keys = ed.words.placeholders.iter().map(|p| norm_name(p)).collect();
         // A misspelt rule code or level would silently do nothing: refuse it.
@@ -549,6 +598,23 @@ mod tests {
         assert!(ed.dash_allowed(Column::Criteria, "投入管理指标"));
         assert!(!ed.dash_allowed(Column::Criteria, "产出指标"));
         assert!(!ed.dash_allowed(Column::Description, "投入管理指标"));
+    }
+
+    #[test]
+    fn template_layouts() {
+        let eds = Edition::embedded();
+        assert_eq!(eds[0].template.columns, Column::ALL);
+        assert_eq!(eds[1].template.columns[6], Column::Description);
+        assert_eq!(eds[1].template.extra_columns, ["备注"]);
+        assert!(eds[3].template.task_amounts && !eds[0].template.task_amounts);
+        assert!(
+            eds.iter()
+                .all(|e| e.catalogue.iter().all(|c| !c.description.is_empty()))
+        );
+        // A column order that leaves one out is refused, with the reason.
+        let bad = "extends = \"2022\"\n[template]\ncolumns = [\"level1\", \"level3\"]\n";
+        let err = Edition::parse(bad, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("[template] columns"), "{err}");
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod recreate;
 pub mod report;
 pub mod rules;
 pub mod summary;
+pub mod template;
 pub mod text;
 pub mod workbook;
 

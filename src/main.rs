@@ -1,4 +1,4 @@
-//! The `jixiao` command line: `check`, `convert`, `clean` and `rules`. Owns the arguments and
+//! The `jixiao` command line: `check`, `convert`, `fix`, `clean`, `template` and `rules`. Owns the arguments and
 //! the exit codes (0 no errors, 1 errors found, 2 a file could not be read or written, or bad
 //! usage); the batch (`cli/batch.rs`), the inputs (`cli/inputs.rs`), files (`cli/files.rs`) and
 //! what is printed (`cli/terminal.rs`) are the door's parts around the core.
@@ -87,6 +87,16 @@ enum Command {
         files: Vec<PathBuf>,
         /// 输出目录（默认为各文件所在的文件夹）
         #[arg(short, long, value_name = "目录")]
+        output: Option<PathBuf>,
+    },
+    /// 生成空白申报表模板（下拉列表、填写提示、通用指标已填好），写出“<版本>申报表模板.xlsx”
+    #[command(override_usage = "jixiao template [--edition 版本] [-o 文件]")]
+    Template {
+        /// 版本：内置版本名（2022、hunan、hubei、shaanxi）或版本文件（TOML），默认 2022
+        #[arg(long, value_name = "版本")]
+        edition: Option<PathBuf>,
+        /// 写到这个文件或文件夹（默认当前文件夹中的“<版本>申报表模板.xlsx”）
+        #[arg(short, long, value_name = "文件")]
         output: Option<PathBuf>,
     },
     /// 列出全部校验规则
@@ -241,20 +251,32 @@ fn start(raw: Vec<OsString>, owned: bool) -> ExitCode {
             run(&files, Some(dest), None, Some(upto), &common, &mut out)
         }
         Command::Clean { files, output } => files::clean(&files, output.as_deref(), &mut out),
+        Command::Template { edition, output } => {
+            let ed = match one_edition(edition.as_deref(), &mut out) {
+                Ok(ed) => ed,
+                Err(code) => return code,
+            };
+            files::template(&ed, output.as_deref(), &mut out)
+        }
         Command::Rules { format, edition } => {
-            let ed = match edition {
-                None => Edition::builtin(),
-                Some(p) => match Edition::by_name_or_path(&p) {
-                    Ok(ed) => ed,
-                    Err(e) => {
-                        out.err(&format!("错误：{e}"));
-                        return ExitCode::from(2);
-                    }
-                },
+            let ed = match one_edition(edition.as_deref(), &mut out) {
+                Ok(ed) => ed,
+                Err(code) => return code,
             };
             print_rules(format, &ed, &mut out);
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// The edition `--edition` names (an embedded id or a file), else the 2022 edition.
+fn one_edition(arg: Option<&Path>, out: &mut Out) -> Result<Edition, ExitCode> {
+    match arg {
+        None => Ok(Edition::builtin()),
+        Some(p) => Edition::by_name_or_path(p).map_err(|e| {
+            out.err(&format!("错误：{e}"));
+            ExitCode::from(2)
+        }),
     }
 }
 

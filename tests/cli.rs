@@ -1070,3 +1070,58 @@ fn fix_writes_the_users_workbook_with_the_fixes() {
     let wb: Xlsx<_> = open_workbook(&fixed_path).unwrap();
     assert_eq!(wb.sheet_names(), ["绩效目标申报表"]);
 }
+
+/// `jixiao template`: the blank form as `<版本>申报表模板.xlsx` here, under `-o` a folder or a
+/// file; a different file already there (a filled copy) kept aside, never written over; an
+/// unknown edition or a non-xlsx name refused with exit 2. The template checks to errors (it
+/// is blank) and is exactly what the library builds.
+#[test]
+fn template_writes_the_blank_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = |args: &[&str]| bin().current_dir(dir.path()).args(args).output().unwrap();
+    let o = here(&["template"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout(&o).contains("已生成 2022申报表模板.xlsx"),
+        "{}",
+        stdout(&o)
+    );
+    let path = dir.path().join("2022申报表模板.xlsx");
+    let built = jixiao::template::build(&jixiao::edition::Edition::builtin()).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), built.bytes);
+    // Checked as it is, it is a 2022 form with nothing filled in.
+    let o = here(&["check", "2022申报表模板.xlsx"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("省级部门（单位）整体绩效目标申报表（2022 版）"));
+    assert!(stdout(&o).contains("[E101]"), "{}", stdout(&o));
+
+    // Written again over itself: nothing to keep aside.
+    assert!(here(&["template"]).status.success());
+    assert!(!dir.path().join("2022申报表模板（已修改）.xlsx").exists());
+    // A filled copy under the same name is kept.
+    std::fs::write(&path, b"filled").unwrap();
+    let o = here(&["template"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("另存为"), "{}", stdout(&o));
+    let aside = dir.path().join("2022申报表模板（已修改）.xlsx");
+    assert_eq!(std::fs::read(&aside).unwrap(), b"filled");
+    assert_eq!(std::fs::read(&path).unwrap(), built.bytes);
+
+    // Other editions, into a folder (made when missing) or a named file.
+    let o = here(&["template", "--edition", "hunan", "-o", "模板/"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(dir.path().join("模板/hunan申报表模板.xlsx").is_file());
+    let o = here(&["template", "--edition", "shaanxi", "-o", "陕西.xlsx"]);
+    assert!(o.status.success());
+    let o = here(&["check", "陕西.xlsx", "--format", "json"]);
+    assert_eq!(json_records(&o)[0]["edition"], "shaanxi");
+
+    // Refusals.
+    let o = here(&["template", "--edition", "四川"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("没有名为“四川”的内置版本"));
+    let o = here(&["template", "-o", "模板.xls"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(".xlsx"));
+    assert!(!dir.path().join("模板.xls").exists());
+}

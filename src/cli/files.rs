@@ -117,3 +117,61 @@ pub fn clean(files: &[PathBuf], out_dir: Option<&Path>, out: &mut Out) -> ExitCo
     output::sync(&written);
     ExitCode::from(worst)
 }
+
+/// `jixiao template`: the blank form of an edition, to `output` (a file, or a folder for the
+/// default name), else to `<版本>申报表模板.xlsx` here. A file already there that differs from
+/// the template (a filled copy) is kept aside as `…（已修改）.xlsx`, never written over.
+pub fn template(ed: &jixiao::edition::Edition, output: Option<&Path>, out: &mut Out) -> ExitCode {
+    let name = jixiao::template::file_name(ed);
+    let target = match output {
+        None => PathBuf::from(&name),
+        Some(p) if p.is_dir() || p.as_os_str().to_string_lossy().ends_with(['/', '\\']) => {
+            p.join(&name)
+        }
+        Some(p) => p.to_path_buf(),
+    };
+    let xlsx = target
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if !xlsx {
+        out.err(&format!(
+            "错误：模板是 .xlsx 工作簿，请把 -o 写成以 .xlsx 结尾的文件名或一个文件夹（而不是“{}”）",
+            target.display()
+        ));
+        return ExitCode::from(2);
+    }
+    let bytes = match jixiao::template::build(ed) {
+        Ok(t) => t.bytes,
+        Err(e) => {
+            out.err(&format!("错误：无法生成模板（{e}）"));
+            return ExitCode::from(2);
+        }
+    };
+    if std::fs::read(&target).is_ok_and(|b| b != bytes) {
+        let aside = output::edited_name(&target);
+        if let Err(e) = std::fs::rename(&target, &aside) {
+            out.err(&format!(
+                "错误：“{}”已存在且与模板不同，但无法另存（{}），未覆盖它",
+                target.display(),
+                jixiao::ioerror::reason(&e)
+            ));
+            return ExitCode::from(2);
+        }
+        out.line(&format!(
+            "已将已有的“{}”另存为“{}”",
+            target.display(),
+            aside.display()
+        ));
+    }
+    match output::write_atomic(&target, &bytes, &InputSet::of(&[])) {
+        Ok(()) => {
+            output::sync(std::slice::from_ref(&target));
+            out.line(&format!("已生成 {}", target.display()));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            out.err(&format!("错误：未能写出模板：{e}"));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -182,10 +182,10 @@ impl Styles {
         let input = cell.clone().set_unlocked();
         let fixed = cell.clone().set_background_color(Color::RGB(0xF7F7F7));
         let decimals = ed.edition.money_decimals as usize;
-        let money_fmt = if decimals == 0 {
-            "0".to_string()
-        } else {
-            format!("0.{}", "0".repeat(decimals))
+        // Two decimals shown, up to the edition's when typed (0.00#### for six).
+        let money_fmt = match decimals {
+            0 => "0".to_string(),
+            d => format!("0.{}{}", "0".repeat(d.min(2)), "#".repeat(d.saturating_sub(2))),
         };
         Styles {
             title: Format::new()

@@ -23,6 +23,7 @@ jixiao（绩效）：检查《省级部门（单位）整体绩效目标申报�
   jixiao 申报表.xlsx                      同拖放：检查并在文件旁生成结果
   jixiao check 文件或文件夹…              只检查，在窗口中列出问题
   jixiao convert 文件或文件夹… -o 输出目录  检查并把结果写到输出目录
+  jixiao template                         生成带下拉列表和填写提示的空白申报表模板
   jixiao --help                           查看全部命令和选项";
 
 /// The template of every help page: the description, the usage, the arguments.

@@ -29,7 +29,7 @@ function restart() {
 }
 
 var ready = start().then(function () {
-  self.postMessage({ type: 'ready' });
+  self.postMessage({ type: 'ready', editions: wasm_bindgen.editions() });
 }, function (e) {
   self.postMessage({ type: 'fatal', message: String(e && e.message || e) });
 });
@@ -68,6 +68,13 @@ self.onmessage = function (ev) {
         self.postMessage({ type: 'bundle', bytes: zip }, [zip.buffer]);
       } catch (e) {
         self.postMessage({ type: 'bundle', error: String(e && e.message || e) });
+      }
+    } else if (msg.type === 'template') {
+      try {
+        var t = wasm_bindgen.template(msg.id);
+        self.postMessage({ type: 'template', name: msg.name, bytes: t }, [t.buffer]);
+      } catch (e) {
+        self.postMessage({ type: 'template', error: String(e && e.message || e) });
       }
     } else if (msg.type === 'clear') {
       batch.clear();

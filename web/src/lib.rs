@@ -185,6 +185,32 @@ impl Batch {
     }
 }
 
+/// The embedded editions, for the page's template list: JSON `[{"id", "name", "file"}]`, the
+/// default first.
+#[wasm_bindgen]
+pub fn editions() -> String {
+    let list: Vec<serde_json::Value> = Edition::embedded()
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "id": e.edition.id,
+                "name": e.edition.name,
+                "file": jixiao::template::file_name(e),
+            })
+        })
+        .collect();
+    serde_json::Value::from(list).to_string()
+}
+
+/// The blank form of an embedded edition: the bytes `jixiao template --edition ID` writes.
+#[wasm_bindgen]
+pub fn template(id: &str) -> Result<Vec<u8>, String> {
+    let ed = Edition::named(id).ok_or_else(|| format!("没有名为“{id}”的内置版本"))?;
+    jixiao::template::build(&ed)
+        .map(|t| t.bytes)
+        .map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,5 +245,21 @@ mod tests {
         let zip = b.bundle().unwrap();
         assert!(zip.len() > bytes.len());
         assert!(b.output(0, 1).is_some() && b.output(1, 0).is_none());
+    }
+
+    #[test]
+    fn templates_for_every_edition() {
+        let list: serde_json::Value = serde_json::from_str(&editions()).unwrap();
+        assert_eq!(list[0]["id"], "2022");
+        assert_eq!(list[0]["file"], "2022申报表模板.xlsx");
+        for e in list.as_array().unwrap() {
+            let id = e["id"].as_str().unwrap();
+            let ed = Edition::named(id).unwrap();
+            assert_eq!(
+                template(id).unwrap(),
+                jixiao::template::build(&ed).unwrap().bytes
+            );
+        }
+        assert!(template("四川").is_err());
     }
 }

@@ -197,6 +197,24 @@ print(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.i
     figures.hundred_forms_zip_bytes = (await save(zip)).length;
   });
 
+  await test('the blank template of every edition downloads as `jixiao template` writes it', async () => {
+    const { page, requests } = await open(browser, url);
+    await page.waitForSelector('#blank:not(.hidden)');
+    const ids = await page.$$eval('#edition option', (os) => os.map((o) => o.value));
+    assert.deepEqual(ids, ['2022', 'hunan', 'hubei', 'shaanxi']);
+    const tdir = path.join(work, 'templates');
+    for (const id of ids) {
+      execFileSync(jixiao, ['template', '--edition', id, '-o', tdir + path.sep]);
+      await page.selectOption('#edition', id);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#template')]);
+      const name = `${id}申报表模板.xlsx`;
+      assert.equal(download.suggestedFilename(), name);
+      assert.ok((await save(download)).equals(fs.readFileSync(path.join(tdir, name))), name);
+    }
+    const outside = requests.filter((u) => !u.startsWith('file://') && !u.startsWith('blob:') && !u.startsWith('data:'));
+    assert.deepEqual(outside, []);
+  });
+
   await test('served by a static server on localhost it works the same', async () => {
     const server = http.createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

@@ -358,7 +358,7 @@ fn form_sheet(ws: &mut Worksheet, ed: &Edition, st: &Styles) -> Result<Layout, X
         &DataValidation::new()
             .allow_whole_number(DataValidationRule::Between(1990, 2100))
             .set_input_title("年度")?
-            .set_input_message(message("填写四位数字的预算年度，如 2027。", &["E102"]))?
+            .set_input_message("填写四位数字的预算年度，如 2027。")?
             .set_error_title("年度")?
             .set_error_message("年度填写四位数字，如 2027。")?,
     )?;
@@ -461,7 +461,7 @@ fn form_sheet(ws: &mut Worksheet, ed: &Edition, st: &Styles) -> Result<Layout, X
         }
     }
     let last_task = first_task + n - 1;
-    let task_msg = message("每行填写一项任务。", &["E201", "E202"]);
+    let task_msg = message("", &["E201", "E202"]);
     ws.add_data_validation(
         first_task,
         name_cols.0,

@@ -185,7 +185,11 @@ impl Styles {
         // Two decimals shown, up to the edition's when typed (0.00#### for six).
         let money_fmt = match decimals {
             0 => "0".to_string(),
-            d => format!("0.{}{}", "0".repeat(d.min(2)), "#".repeat(d.saturating_sub(2))),
+            d => format!(
+                "0.{}{}",
+                "0".repeat(d.min(2)),
+                "#".repeat(d.saturating_sub(2))
+            ),
         };
         Styles {
             title: Format::new()

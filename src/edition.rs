@@ -357,6 +357,15 @@ impl Edition {
         for c in &mut ed.catalogue {
             c.key = norm_name(&c.level3);
         }
+        let sheet = &ed.template.sheet;
+        if sheet.is_empty()
+            || sheet.chars().count() > 31
+            || sheet.contains(['[', ']', ':', '*', '?', '/', '\\'])
+        {
+            return Err(perr(format!(
+                "[template] sheet “{sheet}”不能用作工作表名：须为 1 到 31 个字符，不含 [ ] : * ? / \\"
+            )));
+        }
         let order = &ed.template.columns;
         if order.len() != Column::ALL.len() || Column::ALL.iter().any(|c| !order.contains(c)) {
             return Err(perr(
@@ -615,6 +624,9 @@ mod tests {
         let bad = "extends = \"2022\"\n[template]\ncolumns = [\"level1\", \"level3\"]\n";
         let err = Edition::parse(bad, "x.toml").unwrap_err().to_string();
         assert!(err.contains("[template] columns"), "{err}");
+        let bad = "extends = \"2022\"\n[template]\nsheet = \"申报表[2027]\"\n";
+        let err = Edition::parse(bad, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("不能用作工作表名"), "{err}");
     }
 
     #[test]

@@ -133,19 +133,21 @@ impl OutputKind {
 /// several forms (made safe for a file name on Windows and Unix). Every door names outputs so.
 pub fn output_file_name(stem: &str, sheet: Option<&str>, suffix: &str) -> String {
     let sheet = sheet
-        .map(|s| {
-            let safe: String = s
-                .chars()
-                .map(|c| match c {
-                    '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
-                    c if c.is_control() => '_',
-                    c => c,
-                })
-                .collect();
-            format!("_{safe}")
-        })
+        .map(|s| format!("_{}", file_safe(s)))
         .unwrap_or_default();
     format!("{stem}{sheet}{suffix}.xlsx")
+}
+
+/// A text made safe for part of a file name on Windows and Unix: the characters a name may not
+/// hold become "_".
+pub fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect()
 }
 
 /// The output stems of inputs in one folder, given their file names, as every door names them:

@@ -8,7 +8,7 @@
 //! the checks cannot disagree. Same edition, same bytes.
 
 use crate::edition::{Edition, LabeledField};
-use crate::form::{CellRef, Column, Kind};
+use crate::form::{CellRef, Column, Kind, col_name};
 use crate::rules::{self, RULES};
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
@@ -117,19 +117,10 @@ pub fn unit_list(ed: &Edition) -> Vec<String> {
 
 /// `<版本>申报表模板.xlsx`, with characters no file name may hold replaced.
 pub fn file_name(ed: &Edition) -> String {
-    let id: String = ed
-        .edition
-        .id
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    format!("{id}申报表模板.xlsx")
+    format!(
+        "{}申报表模板.xlsx",
+        crate::pipeline::file_safe(&ed.edition.id)
+    )
 }
 
 /// The form's title: the edition's name without its trailing note in brackets.
@@ -270,9 +261,7 @@ fn prompt(title: &str, text: &str) -> Result<DataValidation, XlsxError> {
 
 /// The A1 reference of a cell, absolute column and relative row ($D19).
 fn col_abs(row: u32, col: u32) -> String {
-    let a1 = row_col_to_cell(row, col as u16);
-    let letters: String = a1.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-    format!("${letters}{}", row + 1)
+    format!("${}{}", col_name(col), row + 1)
 }
 
 /// The height of one line of wrapped text (points; CJK fonts run taller than Latin ones).
@@ -481,10 +470,6 @@ fn form_sheet(ws: &mut Worksheet, ed: &Edition, st: &Styles) -> Result<Layout, X
         &prompt("主要内容（必填）", &task_msg)?,
     )?;
     if let (Some(&c0), Some(&c1)) = (task_amounts.values().next(), task_amounts.values().last()) {
-        let lead = format!(
-            "以万元为单位，只填数字，最多 {} 位小数。",
-            ed.edition.money_decimals
-        );
         ws.add_data_validation(
             first_task,
             c0 as u16,
@@ -495,7 +480,7 @@ fn form_sheet(ws: &mut Worksheet, ed: &Edition, st: &Styles) -> Result<Layout, X
                 first_task,
                 c0,
                 "任务金额（万元）",
-                &message(&lead, &["E311", "E308"]),
+                &message(&money_lead(ed), &["E311", "E308"]),
             )?,
         )?;
     }
@@ -717,6 +702,38 @@ fn money_validation(
         ))
 }
 
+/// What every money cell's message starts with.
+fn money_lead(ed: &Edition) -> String {
+    format!(
+        "以万元为单位，只填数字，最多 {} 位小数。",
+        ed.edition.money_decimals
+    )
+}
+
+/// A budget figure's amount cell over columns `cols` of `row`, with the money rule and a message
+/// from E301, the reconciliation rule of a total (`total_code`, or "") and E307.
+fn money_cell(
+    ws: &mut Worksheet,
+    ed: &Edition,
+    st: &Styles,
+    row: u32,
+    cols: (u16, u16),
+    f: &LabeledField,
+    total_code: &str,
+) -> Result<CellRef, XlsxError> {
+    merge_or_write(ws, row, cols, "", &st.money)?;
+    let codes: Vec<&str> = ["E301", total_code, "E307"]
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .collect();
+    let title = format!("{}（万元）", f.title);
+    let text = message(&money_lead(ed), &codes);
+    let at = CellRef::new(row, cols.0 as u32);
+    let dv = money_validation(ed, at.row, at.col, &title, &text)?;
+    ws.add_data_validation(row, cols.0, row, cols.0, &dv)?;
+    Ok(at)
+}
+
 type Cells = IndexMap<String, CellRef>;
 
 /// The 预算情况 block: a label per figure and its amount cell (grouped under 收入构成 / 支出构成
@@ -732,8 +749,6 @@ fn budget_block(
     let mut budget = IndexMap::new();
     let mut shares = IndexMap::new();
     let label = first(&ed.labels.budget, "预算情况");
-    let decimals = ed.edition.money_decimals;
-    let money_lead = format!("以万元为单位，只填数字，最多 {decimals} 位小数。");
     let grouped = ed.budget.values().any(|f| !f.within.is_empty());
     if !grouped {
         let n = ed.budget.len() as u32;
@@ -741,25 +756,17 @@ fn budget_block(
         for (i, (key, f)) in ed.budget.iter().enumerate() {
             let rr = r + i as u32;
             ws.merge_range(rr, 1, rr, 2, first(&f.labels, &f.title), &st.label)?;
-            ws.merge_range(rr, 3, rr, last, "", &st.money)?;
-            let mut codes = vec!["E301", "E307"];
-            if key == crate::form::budget_key::TOTAL {
-                codes.insert(1, "E303");
-            }
-            ws.add_data_validation(
+            let total = key == crate::form::budget_key::TOTAL;
+            let at = money_cell(
+                ws,
+                ed,
+                st,
                 rr,
-                3,
-                rr,
-                3,
-                &money_validation(
-                    ed,
-                    rr,
-                    3,
-                    &format!("{}（万元）", f.title),
-                    &message(&money_lead, &codes),
-                )?,
+                (3, last),
+                f,
+                if total { "E303" } else { "" },
             )?;
-            budget.insert(key.clone(), CellRef::new(rr, 3));
+            budget.insert(key.clone(), at);
         }
         return Ok((budget, shares, r + n));
     }
@@ -801,25 +808,17 @@ fn budget_block(
         }
         for (key, f) in items {
             ws.write_string_with_format(rr, 2, first(&f.labels, &f.title), &st.label)?;
-            merge_or_write(ws, rr, (3, amount_end), "", &st.money)?;
-            let mut codes = vec!["E301", "E307"];
-            if f.share_of.as_deref() == Some(key.as_str()) {
-                codes.insert(1, "E309");
-            }
-            ws.add_data_validation(
+            let total = f.share_of.as_deref() == Some(key.as_str());
+            let at = money_cell(
+                ws,
+                ed,
+                st,
                 rr,
-                3,
-                rr,
-                3,
-                &money_validation(
-                    ed,
-                    rr,
-                    3,
-                    &format!("{}（万元）", f.title),
-                    &message(&money_lead, &codes),
-                )?,
+                (3, amount_end),
+                f,
+                if total { "E309" } else { "" },
             )?;
-            budget.insert((*key).clone(), CellRef::new(rr, 3));
+            budget.insert((*key).clone(), at);
             if let Some(c) = share_col {
                 let fmt = st.money.clone().set_num_format("0.00");
                 merge_or_write(ws, rr, (c, last), "", &fmt)?;
@@ -963,10 +962,7 @@ fn code_sheet(ws: &mut Worksheet, ed: &Edition) -> Result<Vec<(String, String)>,
             ws.write_string(1 + i as u32, col, it)?;
         }
         ws.set_column_width(col, 16)?;
-        let letters: String = row_col_to_cell(0, col)
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect();
+        let letters = col_name(col as u32);
         let end = items.len().max(1) + 1;
         names.push((name, format!("={CODE_SHEET}!${letters}$2:${letters}${end}")));
         col += 1;

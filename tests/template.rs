@@ -306,12 +306,7 @@ fn lists_messages_names_and_protection_read_back_with_openpyxl() {
     for ed in Edition::embedded() {
         let t = template::build(&ed).unwrap();
         let l = &t.layout;
-        let letter = |c: u32| {
-            a1(0, c)
-                .chars()
-                .take_while(|ch| ch.is_ascii_alphabetic())
-                .collect::<String>()
-        };
+        let letter = jixiao::form::col_name;
         let cell = |c: &jixiao::form::CellRef| a1(c.row, c.col);
         let mut locked = vec![
             a1(l.year.row, 0),
